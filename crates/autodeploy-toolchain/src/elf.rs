@@ -1,0 +1,217 @@
+//! Reading a firmware ELF: where each section landed and how full each memory is.
+
+use std::fmt;
+use std::path::Path;
+
+use object::elf;
+use object::read::elf::{ElfFile32, ProgramHeader};
+use object::{Object, ObjectSection, SectionFlags};
+
+use crate::board::Board;
+use crate::error::{RegionOverflow, ToolchainError};
+
+/// One allocated section of the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionPlacement {
+    /// Section name (`.text`).
+    pub name: String,
+    /// Run-time address.
+    pub address: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether it occupies space in the file (false for `.bss`, stack, arena).
+    pub has_contents: bool,
+    /// Memory holding it at run time; `None` when it lies outside every memory.
+    pub region: Option<String>,
+}
+
+/// How full one memory is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionUsage {
+    /// Region name.
+    pub name: String,
+    /// Origin.
+    pub origin: u64,
+    /// Capacity in bytes.
+    pub length: u64,
+    /// Bytes used: sections placed there, plus load images stored there (the initial values of
+    /// `.data` in the code memory).
+    pub used: u64,
+}
+
+/// Section sizes and memory use of a firmware image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryReport {
+    /// Allocated, non-empty sections in address order.
+    pub sections: Vec<SectionPlacement>,
+    /// One entry per board memory, in board-file order.
+    pub regions: Vec<RegionUsage>,
+}
+
+impl MemoryReport {
+    /// Read `elf` and place its sections in `board`'s memories.
+    ///
+    /// A section that starts outside every memory is attributed to the nearest memory below it
+    /// (that is where the linker put it when that memory overflowed); if there is none, it is an
+    /// error.
+    pub fn from_elf(board: &Board, elf_path: &Path) -> Result<MemoryReport, ToolchainError> {
+        let elf_err = |message: String| ToolchainError::Elf {
+            path: elf_path.to_owned(),
+            message,
+        };
+        let data = std::fs::read(elf_path).map_err(|source| ToolchainError::Io {
+            action: "read ELF file",
+            path: elf_path.to_owned(),
+            source,
+        })?;
+        let file =
+            ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+
+        let mut used: Vec<u64> = vec![0; board.memory.len()];
+        let attribute = |address: u64| -> Option<usize> {
+            board
+                .memory
+                .iter()
+                .position(|r| r.contains(address))
+                .or_else(|| {
+                    board
+                        .memory
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.origin <= address)
+                        .max_by_key(|(_, r)| r.origin)
+                        .map(|(i, _)| i)
+                })
+        };
+
+        let mut sections = Vec::new();
+        for section in file.sections() {
+            let SectionFlags::Elf { sh_flags } = section.flags() else {
+                continue;
+            };
+            if sh_flags & u64::from(elf::SHF_ALLOC) == 0 || section.size() == 0 {
+                continue;
+            }
+            let name = section
+                .name()
+                .map_err(|e| elf_err(e.to_string()))?
+                .to_owned();
+            let address = section.address();
+            let size = section.size();
+            let region = attribute(address);
+            match region {
+                Some(i) => used[i] += size,
+                None => {
+                    return Err(ToolchainError::SectionOutsideMemory {
+                        board: board.name.clone(),
+                        elf: elf_path.to_owned(),
+                        section: name,
+                        address,
+                        size,
+                    })
+                }
+            }
+            let has_contents = section.kind() != object::SectionKind::UninitializedData
+                && section.file_range().is_some();
+            sections.push(SectionPlacement {
+                name,
+                address,
+                size,
+                has_contents,
+                region: region.map(|i| board.memory[i].name.clone()),
+            });
+        }
+        sections.sort_by_key(|s| s.address);
+
+        // Load images stored away from their run address (.data's initial values).
+        let endian = file.endian();
+        for segment in file.elf_program_headers() {
+            if segment.p_type(endian) != elf::PT_LOAD {
+                continue;
+            }
+            let paddr = u64::from(segment.p_paddr(endian));
+            let vaddr = u64::from(segment.p_vaddr(endian));
+            let filesz = u64::from(segment.p_filesz(endian));
+            if paddr == vaddr || filesz == 0 {
+                continue;
+            }
+            if let Some(i) = attribute(paddr) {
+                used[i] += filesz;
+            }
+        }
+
+        let regions = board
+            .memory
+            .iter()
+            .zip(used)
+            .map(|(r, used)| RegionUsage {
+                name: r.name.clone(),
+                origin: r.origin,
+                length: r.length,
+                used,
+            })
+            .collect();
+        Ok(MemoryReport { sections, regions })
+    }
+
+    /// Memories the image overflows (empty when it fits).
+    pub fn overflows(&self) -> Vec<RegionOverflow> {
+        self.regions
+            .iter()
+            .filter(|r| r.used > r.length)
+            .map(|r| RegionOverflow {
+                region: r.name.clone(),
+                capacity: r.length,
+                needed: r.used,
+            })
+            .collect()
+    }
+
+    /// Total bytes of sections named `name`, 0 when absent.
+    pub fn section_size(&self, name: &str) -> u64 {
+        self.sections
+            .iter()
+            .filter(|s| s.name == name)
+            .map(|s| s.size)
+            .sum()
+    }
+}
+
+impl fmt::Display for MemoryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<16} {:>10} {:>10}  memory",
+            "section", "address", "size"
+        )?;
+        for s in &self.sections {
+            writeln!(
+                f,
+                "{:<16} 0x{:08x} {:>10}  {}",
+                s.name,
+                s.address,
+                s.size,
+                s.region.as_deref().unwrap_or("-")
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<16} {:>10} {:>10} {:>10} {:>6}",
+            "memory", "origin", "used", "size", "use"
+        )?;
+        for r in &self.regions {
+            let percent = if r.length == 0 {
+                0.0
+            } else {
+                r.used as f64 * 100.0 / r.length as f64
+            };
+            writeln!(
+                f,
+                "{:<16} 0x{:08x} {:>10} {:>10} {:>5.1}%",
+                r.name, r.origin, r.used, r.length, percent
+            )?;
+        }
+        Ok(())
+    }
+}
