@@ -1,0 +1,77 @@
+//! The `autodeploy` command line: one module per subcommand under
+//! `commands/`, each calling the library crates and printing their results.
+//! This is the only crate that prints, picks exit codes or uses anyhow.
+#![allow(clippy::print_stdout)]
+
+mod commands;
+mod format;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Turn a TensorFlow Lite model into C for Arm Cortex-M, run it, and check it.
+#[derive(Debug, Parser)]
+#[command(name = "autodeploy", version, about)]
+pub struct Cli {
+    /// More log output (-v: debug, -vv: trace); RUST_LOG also works.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a model's layers, shapes, MACs and memory, and check that
+    /// autodeploy supports it.
+    Inspect {
+        /// The .tflite model file.
+        model: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = commands::inspect::Format::Table)]
+        format: commands::inspect::Format,
+    },
+}
+
+/// Process exit codes: 0 success, 1 the board and the PC disagree
+/// (validation), 2 any error (bad input, missing tool, board fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    Mismatch,
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Mismatch => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Inspect { model, format } => commands::inspect::run(&model, format),
+    }
+}
+
+pub fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}
