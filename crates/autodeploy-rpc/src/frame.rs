@@ -17,7 +17,8 @@ pub const fn max_encoded_len(len: usize) -> usize {
     n + n / 254 + 1 + 2
 }
 
-/// Encodes one frame, delimiters included.
+/// Encodes one frame, delimiters included. Payloads are 1 to [`MAX_PAYLOAD`] bytes; decoders
+/// drop a frame with an empty payload (every protobuf message we send has at least one byte).
 pub fn encode(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(max_encoded_len(payload.len()));
     encode_into(payload, &mut out);
@@ -67,7 +68,8 @@ pub enum FrameError {
         /// CRC computed over the payload.
         computed: u32,
     },
-    /// A delimiter arrived in the middle of a COBS block, or the frame had no room for a CRC.
+    /// A delimiter arrived in the middle of a COBS block, or the frame had no payload byte
+    /// before its CRC.
     Malformed,
     /// The frame grew past the decoder's maximum; it was skipped up to the next delimiter.
     Oversize,
@@ -177,7 +179,9 @@ impl FrameDecoder {
             self.restart();
             return None;
         }
-        if self.block_left != 0 || self.buf.len() < 4 {
+        // An empty payload is refused: its CRC is 0, so four zero bytes (five 0x01 bytes on
+        // the wire, common inside runs of zeros) would pass as a frame.
+        if self.block_left != 0 || self.buf.len() < 5 {
             self.stats.malformed += 1;
             self.restart();
             return Some(Err(FrameError::Malformed));
@@ -218,7 +222,7 @@ mod tests {
 
     #[test]
     fn round_trip_edge_lengths() {
-        for len in [0usize, 1, 2, 3, 250, 251, 252, 253, 254, 255, 256, 508, 509, 1000, 1152] {
+        for len in [1usize, 2, 3, 250, 251, 252, 253, 254, 255, 256, 508, 509, 1000, 1152] {
             for fill in [0u8, 1, 0xFF] {
                 let payload: Vec<u8> = (0..len)
                     .map(|i| if fill == 1 { (i % 7) as u8 } else { fill })
@@ -231,6 +235,14 @@ mod tests {
                 assert_eq!(d.stats().dropped(), 0);
             }
         }
+    }
+
+    #[test]
+    fn empty_payload_is_refused() {
+        let mut d = FrameDecoder::default();
+        assert_eq!(d.push_bytes(&encode(b"")), vec![Err(FrameError::Malformed)]);
+        // Five 0x01 bytes decode to four zeros, the CRC of nothing: still refused.
+        assert_eq!(d.push_bytes(&[0, 1, 1, 1, 1, 1, 0]), vec![Err(FrameError::Malformed)]);
     }
 
     #[test]

@@ -28,10 +28,10 @@ fn damage() -> impl Strategy<Value = Damage> {
 
 fn payload(max: usize) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        prop::collection::vec(any::<u8>(), 0..max),
+        prop::collection::vec(any::<u8>(), 1..max),
         // Runs of zeros and of non-zeros stress the COBS block boundaries.
-        (0..max, any::<bool>()).prop_map(|(n, zero)| vec![if zero { 0 } else { 0xA5 }; n]),
-        prop::collection::vec(prop_oneof![Just(0u8), Just(1u8), any::<u8>()], 0..max),
+        (1..max, any::<bool>()).prop_map(|(n, zero)| vec![if zero { 0 } else { 0xA5 }; n]),
+        prop::collection::vec(prop_oneof![Just(0u8), Just(1u8), any::<u8>()], 1..max),
     ]
 }
 
@@ -111,7 +111,7 @@ proptest! {
 
     #[test]
     fn oversize_frames_are_dropped_and_bounded(
-        sizes in prop::collection::vec(0usize..200, 1..10),
+        sizes in prop::collection::vec(1usize..200, 1..10),
     ) {
         const MAX: usize = 64;
         let mut wire = Vec::new();

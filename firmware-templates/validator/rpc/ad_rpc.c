@@ -87,7 +87,9 @@ static ad_rpc_feed_result decoder_end_of_frame(ad_rpc_decoder *dec, ad_rpc_bytes
         decoder_restart(dec); /* two delimiters in a row: nothing in between */
         return AD_RPC_FEED_NONE;
     }
-    if (dec->block_left != 0 || n < 4u)
+    /* An empty payload is refused: its CRC is 0, so four zero bytes (five 0x01 bytes on the
+     * wire, common inside runs of zeros) would pass as a frame. */
+    if (dec->block_left != 0 || n < 5u)
     {
         dec->stats.malformed++;
         decoder_restart(dec);
@@ -174,7 +176,7 @@ ad_rpc_status ad_rpc_frame_write(const uint8_t *payload, size_t len, ad_rpc_writ
     size_t total;
     size_t i = 0;
 
-    if ((payload == NULL && len != 0u) || write == NULL || len > AD_RPC_MAX_PAYLOAD)
+    if (payload == NULL || len == 0u || write == NULL || len > AD_RPC_MAX_PAYLOAD)
     {
         return AD_RPC_ERR_ARG;
     }

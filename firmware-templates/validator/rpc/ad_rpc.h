@@ -123,7 +123,8 @@ ad_rpc_feed_result ad_rpc_decoder_feed(ad_rpc_decoder *dec, uint8_t byte, ad_rpc
 /* Output sink: must write all len bytes (e.g. a blocking UART write). */
 typedef void (*ad_rpc_write_fn)(void *ctx, const uint8_t *data, size_t len);
 
-/* Streams one frame (delimiters included) through write; needs about 256 bytes of stack. */
+/* Streams one frame (delimiters included) through write; needs about 256 bytes of stack.
+ * The payload is 1 to AD_RPC_MAX_PAYLOAD bytes (decoders drop empty payloads). */
 ad_rpc_status ad_rpc_frame_write(const uint8_t *payload, size_t len, ad_rpc_write_fn write, void *ctx);
 
 /* Encodes one frame into out (cap >= AD_RPC_FRAME_MAX_ENCODED(len) is always enough). */

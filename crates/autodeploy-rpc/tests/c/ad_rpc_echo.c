@@ -6,8 +6,8 @@
  * Reads a byte stream of frames on stdin and feeds it to ad_rpc_decoder one byte at a time.
  * For each good frame, decodes it as a HostMessage (host) or BoardMessage (board), re-encodes
  * the decoded struct and writes it out as a new frame; `raw` echoes the payload without
- * decoding. A frame whose message does not decode is answered with an empty frame (two
- * delimiters) so the test can see it was rejected at that level. At the end one line of
+ * decoding. A frame whose message does not decode is answered with a frame holding the single
+ * byte 0xFF (not valid protobuf) so the test sees where it was rejected. At the end one line of
  * statistics goes to stderr:
  *   frames=N crc_errors=N malformed=N oversize=N decode_errors=N
  */
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     int mode; /* 0 raw, 1 host, 2 board */
     int c;
     unsigned long decode_errors = 0;
-    static const uint8_t empty_frame[2] = {0u, 0u};
+    static const uint8_t rejected = 0xFFu;
 
     if (argc != 2)
     {
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
         {
             decode_errors++;
             fprintf(stderr, "message error: %s\n", ad_rpc_status_name(st));
-            (void)fwrite(empty_frame, 1, sizeof empty_frame, stdout);
+            (void)ad_rpc_frame_write(&rejected, 1u, write_stdout, NULL);
         }
     }
     fflush(stdout);
