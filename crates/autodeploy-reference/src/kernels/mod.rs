@@ -13,7 +13,7 @@
 
 pub mod activation;
 pub mod array;
-
+pub mod batch_matmul;
 pub mod conv;
 pub mod elementwise;
 pub mod error;
