@@ -223,7 +223,7 @@ impl QemuRunner {
         let mut child = Command::new(&self.qemu)
             .args(&args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -232,23 +232,25 @@ impl QemuRunner {
                 source,
             })?;
 
+        // QEMU prints the pty path on stdout and the TCP port on stderr: watch both.
         let stderr_log = Arc::new(Mutex::new(String::new()));
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let stderr_task = child.stderr.take().map(|stderr| {
-            let log = Arc::clone(&stderr_log);
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(a) = parse_announcement(&line) {
-                        let _ = tx.send(a);
-                    }
-                    if let Ok(mut log) = log.lock() {
-                        log.push_str(&line);
-                        log.push('\n');
-                    }
-                }
-            })
-        });
+        let mut output_tasks = Vec::new();
+        if let Some(stderr) = child.stderr.take() {
+            output_tasks.push(tokio::spawn(watch_output(
+                stderr,
+                Arc::clone(&stderr_log),
+                tx.clone(),
+            )));
+        }
+        if let Some(stdout) = child.stdout.take() {
+            output_tasks.push(tokio::spawn(watch_output(
+                stdout,
+                Arc::clone(&stderr_log),
+                tx.clone(),
+            )));
+        }
+        drop(tx);
 
         let mut session = QemuSession {
             child,
@@ -257,7 +259,7 @@ impl QemuRunner {
             timeout: options.timeout,
             deadline,
             stderr: stderr_log,
-            stderr_task,
+            output_tasks,
             uart: None,
             pty_path: None,
             pty_keeper: None,
@@ -385,7 +387,7 @@ pub struct QemuSession {
     timeout: Duration,
     deadline: Instant,
     stderr: Arc<Mutex<String>>,
-    stderr_task: Option<tokio::task::JoinHandle<()>>,
+    output_tasks: Vec<tokio::task::JoinHandle<()>>,
     uart: Option<UartPort>,
     pty_path: Option<PathBuf>,
     pty_keeper: Option<std::fs::File>,
@@ -455,7 +457,7 @@ impl QemuSession {
     }
 
     async fn drain_stderr(&mut self) {
-        if let Some(task) = self.stderr_task.take() {
+        for task in self.output_tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
         }
     }
@@ -490,6 +492,24 @@ impl QemuSession {
             board: self.board.clone(),
             detail,
             stderr: self.stderr(),
+        }
+    }
+}
+
+/// Copy QEMU's output lines into `log`, sending any serial port announcement to `tx`.
+async fn watch_output(
+    stream: impl tokio::io::AsyncRead + Unpin,
+    log: Arc<Mutex<String>>,
+    tx: mpsc::UnboundedSender<Announcement>,
+) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(a) = parse_announcement(&line) {
+            let _ = tx.send(a);
+        }
+        if let Ok(mut log) = log.lock() {
+            log.push_str(&line);
+            log.push('\n');
         }
     }
 }
@@ -566,8 +586,12 @@ async fn qmp_continue(socket: &Path) -> Result<(), String> {
         .write_all(b"{\"execute\":\"cont\"}\n")
         .await
         .map_err(|e| format!("QMP write: {e}"))?;
-    qmp_expect_return(&mut lines, "cont").await?;
-    Ok(())
+    // A short firmware may finish, and QEMU exit, before the reply arrives: only an explicit
+    // error reply is a failure.
+    match qmp_expect_return(&mut lines, "cont").await {
+        Err(e) if e.contains("failed:") => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
