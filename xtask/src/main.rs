@@ -1,12 +1,21 @@
 //! `cargo xtask <task>`: development chores that are not part of the product.
 //!
 //! Tasks:
+//! - `demo`: the main job on the bundled example model, installing what it
+//!   needs first (the README's first command).
+//! - `test`: the whole test suite, installing what it needs first (the
+//!   README's second command; `.ci/run` calls it).
+//! - `oracle-env`: create the test-only Python venv with the pinned oracle
+//!   interpreters (TFLite Micro, LiteRT) in `target/oracle-venv`.
 //! - `schema [--check]`: regenerate the planus bindings and the operator-name
 //!   table of `autodeploy-model` from `crates/autodeploy-model/schema/tflite.fbs`
 //!   (`--check` fails if the committed files are stale).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+mod demo;
 mod schema;
+mod setup;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +23,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run_demo(&args[1..]),
+        Some("test") => test::run_tests(&args[1..]),
+        Some("oracle-env") => setup::ensure_oracle_venv().map(|python| {
+            println!("oracle python: {}", python.display());
+        }),
         Some("schema") => schema::run(&args[1..]),
         Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
         None => Err(USAGE.to_string()),
@@ -30,6 +44,9 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  demo               run the main job on the bundled example model (installs what it needs)
+  test [ARGS]        run the whole test suite (installs what it needs; ARGS go to cargo test)
+  oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings";
 
 /// The workspace root (the parent of this crate's directory).

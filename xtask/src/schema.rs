@@ -114,3 +114,14 @@ fn generate_operator_names(schema: &str) -> Result<String, String> {
     out.push_str("];\n");
     Ok(out)
 }
+
+/// `schema --check` when planus is installed; a note otherwise (installing
+/// planus-cli takes minutes, so the test run does not force it).
+pub fn check_if_planus_available() -> Result<(), String> {
+    if crate::setup::which("planus") {
+        run(&["--check".to_string()])
+    } else {
+        println!("note: planus not installed; skipping the generated-bindings check");
+        Ok(())
+    }
+}

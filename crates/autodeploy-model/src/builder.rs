@@ -214,18 +214,8 @@ impl ModelBuilder {
                     ..Default::default()
                 });
             }
-            let count = tensors.len();
             let mut operators = Vec::new();
-            for (layer, op) in graph.operators.into_iter().enumerate() {
-                for &i in op.inputs.iter().flatten().chain(&op.outputs) {
-                    if i >= count {
-                        return Err(BuildError::UnknownTensor {
-                            layer,
-                            index: i,
-                            count,
-                        });
-                    }
-                }
+            for op in graph.operators {
                 let (code, options) = encode(&op.kind)?;
                 let custom = match &op.kind {
                     OpKind::Custom { name } => Some(name.clone()),
@@ -289,7 +279,7 @@ impl ModelBuilder {
 /// format wants it after. So finish without one and insert it: root offset,
 /// "TFL3", 12 bytes of padding, then the rest shifted by 16 bytes, which
 /// keeps every alignment (all offsets inside are relative).
-fn with_identifier(bare: &[u8]) -> Vec<u8> {
+pub(crate) fn with_identifier(bare: &[u8]) -> Vec<u8> {
     const SHIFT: u32 = 16;
     let root = u32::from_le_bytes([bare[0], bare[1], bare[2], bare[3]]) + SHIFT;
     let mut out = Vec::with_capacity(bare.len() + SHIFT as usize);
@@ -543,6 +533,21 @@ fn encode(kind: &OpKind) -> Result<(i32, Option<tflite::BuiltinOptions>), BuildE
         | OpKind::PadV2
         | OpKind::ReadVariable
         | OpKind::AssignVariable
+        | OpKind::Exp
+        | OpKind::Log
+        | OpKind::Abs
+        | OpKind::Neg
+        | OpKind::Sqrt
+        | OpKind::Rsqrt
+        | OpKind::Square
+        | OpKind::Floor
+        | OpKind::Ceil
+        | OpKind::Round
+        | OpKind::Prelu
+        | OpKind::Elu
+        | OpKind::Relu0To1
+        | OpKind::Slice
+        | OpKind::Tile
         | OpKind::Custom { .. }
         | OpKind::Unsupported { .. } => None,
         other => {

@@ -200,11 +200,4 @@ fn list_unsupported(ops: &[UnsupportedOp]) -> String {
 pub enum BuildError {
     #[error("the model builder cannot encode operator {op}")]
     CannotEncode { op: String },
-
-    #[error("operator {layer} refers to tensor {index}, but only {count} were added")]
-    UnknownTensor {
-        layer: usize,
-        index: usize,
-        count: usize,
-    },
 }

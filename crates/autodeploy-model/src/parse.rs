@@ -81,15 +81,14 @@ fn escape(bytes: &[u8]) -> String {
 /// the file were longer: then the file was cut short, rather than holding a
 /// corrupt offset. Only called on the error path.
 fn reads_further_when_longer(bytes: &[u8], failed_at: &str) -> bool {
-    let mut longer = bytes.to_vec();
-    longer.resize(bytes.len() * 2 + 4096, 0);
-    match read_model(&longer) {
-        Ok(_) => true,
-        Err(ModelError::Truncated { what, .. }) | Err(ModelError::Corrupt { what, .. }) => {
-            what != failed_at
-        }
-        Err(_) => true,
-    }
+    // Long enough to cover the offsets of any model a microcontroller runs,
+    // even when the file was cut short very early.
+    let padded_len = bytes.len().saturating_mul(8).max(4 << 20);
+    let mut longer = vec![0u8; padded_len];
+    longer[..bytes.len()].copy_from_slice(bytes);
+    // Still out of range at the same place: the offset itself is bad. Any
+    // other outcome means the read reached the added bytes.
+    !matches!(read_model(&longer), Err(ModelError::Truncated { what, .. }) if what == failed_at)
 }
 
 /// Attaches "where" to a planus error. Offsets and lengths out of range are
@@ -546,3 +545,7 @@ fn read_metadata(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

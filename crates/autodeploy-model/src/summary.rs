@@ -135,7 +135,7 @@ pub(crate) fn summarize(model: &Model) -> ModelSummary {
         totals: Totals {
             layers: layers.len(),
             tensors: graph.tensors.len(),
-            macs: layers.iter().map(|l| l.macs).sum(),
+            macs: layers.iter().map(|l| l.macs).fold(0, u64::saturating_add),
             weight_bytes: bytes(&constant),
             activation_bytes: bytes(&variable),
         },
@@ -179,18 +179,26 @@ pub fn macs(graph: &Graph, op: &Operator) -> u64 {
     let filter = graph.input_of(op, 1);
     match &op.kind {
         // Filter [out_channels, kh, kw, in_channels_per_group].
-        OpKind::Conv2d(_) => elements(output) * dim(filter, 2) * dim(filter, 1) * dim(filter, 0),
+        OpKind::Conv2d(_) => product(&[
+            elements(output),
+            dim(filter, 2),
+            dim(filter, 1),
+            dim(filter, 0),
+        ]),
         // Filter [1, kh, kw, channels].
-        OpKind::DepthwiseConv2d(_) => elements(output) * dim(filter, 2) * dim(filter, 1),
+        OpKind::DepthwiseConv2d(_) => product(&[elements(output), dim(filter, 2), dim(filter, 1)]),
         // Inputs: output shape, filter [out_channels, kh, kw, in], input.
-        OpKind::TransposeConv(_) => {
-            elements(graph.input_of(op, 2)) * dim(filter, 2) * dim(filter, 1) * dim(filter, 3)
-        }
+        OpKind::TransposeConv(_) => product(&[
+            elements(graph.input_of(op, 2)),
+            dim(filter, 2),
+            dim(filter, 1),
+            dim(filter, 3),
+        ]),
         // Weights [out_features, in_features].
-        OpKind::FullyConnected(_) => elements(output) * dim(filter, 0),
+        OpKind::FullyConnected(_) => product(&[elements(output), dim(filter, 0)]),
         OpKind::BatchMatMul { adj_x, .. } => {
             let lhs = graph.input_of(op, 0);
-            elements(output) * dim(lhs, usize::from(*adj_x))
+            product(&[elements(output), dim(lhs, usize::from(*adj_x))])
         }
         OpKind::UnidirectionalSequenceLstm(_) | OpKind::Svdf { .. } => {
             let input = graph.input_of(op, 0);
@@ -203,9 +211,14 @@ pub fn macs(graph: &Graph, op: &Operator) -> u64 {
                 .skip(1)
                 .map(|i| graph.tensor(i))
                 .filter(|t| t.is_constant() && t.shape.len() == 2)
-                .map(|t| (t.shape[0] * t.shape[1]) as u64 * steps)
-                .sum()
+                .map(|t| product(&[t.shape[0] as u64, t.shape[1] as u64, steps]))
+                .fold(0u64, u64::saturating_add)
         }
         _ => 0,
     }
+}
+
+/// Saturating product: shapes of a corrupt model must not overflow.
+fn product(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |acc, &f| acc.saturating_mul(f))
 }

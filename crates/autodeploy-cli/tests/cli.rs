@@ -1,0 +1,134 @@
+//! The real `autodeploy` binary, run as a user would.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn autodeploy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_autodeploy"))
+        .args(args)
+        .output()
+        .expect("run autodeploy")
+}
+
+fn model(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/models")
+        .join(format!("{name}.tflite"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn inspect_prints_a_table_with_totals() {
+    let out = autodeploy(&["inspect", &model("mlperf-tiny/kws_ref_model")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("total MACs:          2,656,768"), "{text}");
+    assert!(text.contains("DEPTHWISE_CONV_2D"), "{text}");
+    assert!(
+        text.contains("input 0: 'input_1' int8 [1, 49, 10, 1]"),
+        "{text}"
+    );
+    // One row per layer, numbered 0..12.
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("12  SOFTMAX")),
+        "{text}"
+    );
+}
+
+#[test]
+fn inspect_json_follows_the_documented_schema() {
+    let expected = [
+        ("mlperf-tiny/kws_ref_model", 2_656_768u64),
+        ("mlperf-tiny/vww_96_int8", 7_489_664),
+        ("mlperf-tiny/ic_resnet8_int8", 12_501_632),
+        ("mlperf-tiny/ad01_int8", 264_192),
+        ("mlperf-tiny/str_ww_ref_model", 826_368),
+    ];
+    for (name, macs) in expected {
+        let out = autodeploy(&["inspect", "--format", "json", &model(name)]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        assert_eq!(doc["schema"], "autodeploy.inspect");
+        assert_eq!(doc["schema_version"], 1);
+        assert_eq!(doc["totals"]["macs"], macs, "{name}");
+        let layers = doc["layers"].as_array().unwrap();
+        assert_eq!(doc["totals"]["layers"], layers.len());
+        let sum: u64 = layers.iter().map(|l| l["macs"].as_u64().unwrap()).sum();
+        assert_eq!(sum, macs, "{name}: layer MACs add up to the total");
+        for key in [
+            "index",
+            "op",
+            "version",
+            "dtype",
+            "output_shapes",
+            "weight_bytes",
+            "activation_bytes",
+        ] {
+            assert!(layers[0].get(key).is_some(), "{name}: layer field {key}");
+        }
+        assert_eq!(doc["inputs"][0]["dtype"], "int8");
+        assert!(doc["operators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["count"].as_u64() > Some(0)));
+    }
+}
+
+#[test]
+fn bad_models_exit_2_with_a_specific_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.tflite");
+    std::fs::write(&empty, b"").unwrap();
+    let truncated = dir.path().join("truncated.tflite");
+    let bytes = std::fs::read(model("mlperf-tiny/kws_ref_model")).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+
+    let cases = [
+        (
+            empty.to_string_lossy().into_owned(),
+            "the model file is empty",
+        ),
+        (
+            truncated.to_string_lossy().into_owned(),
+            "the file is truncated",
+        ),
+        (
+            "/nonexistent/model.tflite".to_string(),
+            "cannot read model file",
+        ),
+        (
+            model("mlperf-tiny/kws_ref_model_float32"),
+            "hybrid model: layer 0 CONV_2D",
+        ),
+        (
+            model("tflm-examples/trained_lstm_int8"),
+            "layer 0 UNIDIRECTIONAL_SEQUENCE_LSTM",
+        ),
+        (model("microwakeword/alexa"), "the model has 2 subgraphs"),
+    ];
+    for (path, message) in cases {
+        let out = autodeploy(&["inspect", &path]);
+        assert_eq!(out.status.code(), Some(2), "{path}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{path}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{path}");
+        assert!(stdout(&out).is_empty(), "{path}: nothing on stdout");
+    }
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = autodeploy(&["--help"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("inspect"));
+}
