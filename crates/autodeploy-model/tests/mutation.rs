@@ -84,9 +84,14 @@ fn position(per_mille: usize, len: usize) -> usize {
 
 fn apply(bytes: &mut Vec<u8>, m: &Mutation, models: &[Vec<u8>]) {
     let len = bytes.len();
+    // After a truncation to nothing, only an insertion has bytes to act on.
+    if len == 0 && !matches!(m, Mutation::Insert { .. }) {
+        return;
+    }
     match m {
         Mutation::FlipBit { at, bit } => bytes[position(*at, len)] ^= 1 << bit,
         Mutation::Overwrite { at, value } => bytes[position(*at, len)] = *value,
+        Mutation::OverwriteWord { .. } if len < 4 => {}
         Mutation::OverwriteWord { at, value } => {
             let at = position(*at, len.saturating_sub(4)) & !3;
             bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
