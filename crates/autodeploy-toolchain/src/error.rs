@@ -228,7 +228,7 @@ pub enum ToolchainError {
         elf: PathBuf,
         /// QEMU's exit status, when it exited normally.
         status: Option<i32>,
-        /// What QEMU printed on stderr.
+        /// What QEMU printed (stderr and stdout).
         stderr: String,
     },
 
@@ -239,7 +239,7 @@ pub enum ToolchainError {
         board: String,
         /// What failed.
         detail: String,
-        /// What QEMU printed on stderr so far.
+        /// What QEMU printed (stderr and stdout).so far.
         stderr: String,
     },
 

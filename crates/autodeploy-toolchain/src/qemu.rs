@@ -80,7 +80,7 @@ pub struct RunExit {
     /// The exit code the firmware passed to semihosting SYS_EXIT_EXTENDED, as QEMU's exit
     /// status (low 8 bits on a POSIX host).
     pub code: i32,
-    /// Everything QEMU printed on stderr.
+    /// Everything QEMU printed (stderr, then stdout lines as they came).
     pub stderr: String,
 }
 
@@ -98,7 +98,7 @@ pub struct RunOutput {
     pub exit_code: i32,
     /// UART bytes, in order.
     pub uart: Vec<u8>,
-    /// What QEMU printed on stderr.
+    /// What QEMU printed (stderr and stdout).
     pub stderr: String,
 }
 
@@ -410,7 +410,7 @@ impl QemuSession {
         self.child.id()
     }
 
-    /// What QEMU printed on stderr so far.
+    /// What QEMU printed (stderr and stdout) so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
