@@ -202,7 +202,11 @@ impl<T: Transport> Client<T> {
     }
 
     /// Runs layers `first..=last` once (for debugging a mismatch layer by layer).
-    pub async fn run_layers(&mut self, first: u32, last: u32) -> Result<proto::RunResult, RpcError> {
+    pub async fn run_layers(
+        &mut self,
+        first: u32,
+        last: u32,
+    ) -> Result<proto::RunResult, RpcError> {
         if first > last {
             return Err(RpcError::InvalidArgument(format!(
                 "run_layers: first layer {first} is after last layer {last}"
@@ -236,7 +240,11 @@ impl<T: Transport> Client<T> {
         self.read_tensor(proto::TensorKind::Model, id).await
     }
 
-    async fn read_tensor(&mut self, kind: proto::TensorKind, index: u32) -> Result<Vec<u8>, RpcError> {
+    async fn read_tensor(
+        &mut self,
+        kind: proto::TensorKind,
+        index: u32,
+    ) -> Result<Vec<u8>, RpcError> {
         let chunk = self.chunk_size();
         let mut out: Vec<u8> = Vec::new();
         let mut total: Option<usize> = None;
@@ -337,7 +345,10 @@ impl<T: Transport> Client<T> {
 
     /// Stack high-water mark, stack size and arena use.
     pub async fn get_stats(&mut self) -> Result<proto::Stats, RpcError> {
-        match self.call(Request::GetStats(proto::GetStats {}), self.config.timeout).await? {
+        match self
+            .call(Request::GetStats(proto::GetStats {}), self.config.timeout)
+            .await?
+        {
             Body::Stats(stats) => Ok(stats),
             other => Err(unexpected("get_stats", "stats", &other)),
         }
@@ -345,7 +356,10 @@ impl<T: Transport> Client<T> {
 
     /// Asks the board to forget its state and re-initialise.
     pub async fn reset(&mut self) -> Result<(), RpcError> {
-        match self.call(Request::Reset(proto::Reset {}), self.config.timeout).await? {
+        match self
+            .call(Request::Reset(proto::Reset {}), self.config.timeout)
+            .await?
+        {
             Body::Ack(_) => Ok(()),
             other => Err(unexpected("reset", "ack", &other)),
         }
@@ -467,7 +481,8 @@ impl<T: Transport> Client<T> {
                     Some(Body::Error(e)) => {
                         return Err(RpcError::Board {
                             request: what.to_owned(),
-                            code: proto::ErrorCode::try_from(e.code).unwrap_or(proto::ErrorCode::Unknown),
+                            code: proto::ErrorCode::try_from(e.code)
+                                .unwrap_or(proto::ErrorCode::Unknown),
                             message: e.message,
                             detail: e.detail,
                         })

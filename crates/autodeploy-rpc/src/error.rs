@@ -49,7 +49,9 @@ pub enum RpcError {
     },
 
     /// The board speaks another protocol version.
-    #[error("protocol version mismatch: host speaks {host}, board {board:?} speaks {board_version}")]
+    #[error(
+        "protocol version mismatch: host speaks {host}, board {board:?} speaks {board_version}"
+    )]
     ProtocolVersion {
         /// `PROTOCOL_VERSION` of this crate.
         host: u32,
@@ -180,7 +182,11 @@ const CFSR_BITS: &[(u32, &str)] = &[
     (1 << 25, "DIVBYZERO"),
 ];
 
-const HFSR_BITS: &[(u32, &str)] = &[(1 << 1, "VECTTBL"), (1 << 30, "FORCED"), (1 << 31, "DEBUGEVT")];
+const HFSR_BITS: &[(u32, &str)] = &[
+    (1 << 1, "VECTTBL"),
+    (1 << 30, "FORCED"),
+    (1 << 31, "DEBUGEVT"),
+];
 
 impl Fault {
     /// Names of the CFSR and HFSR bits that are set, e.g. `["DIVBYZERO", "FORCED"]`.
@@ -250,7 +256,9 @@ mod tests {
         };
         let text = fault.to_string();
         assert!(text.starts_with("in layer 3: pc=0x08001234"), "{text}");
-        assert!(text.contains("DIVBYZERO") && text.contains("FORCED") && text.contains("PRECISERR"));
+        assert!(
+            text.contains("DIVBYZERO") && text.contains("FORCED") && text.contains("PRECISERR")
+        );
         assert!(text.ends_with("address=0x20001000"), "{text}");
     }
 

@@ -222,7 +222,9 @@ mod tests {
 
     #[test]
     fn round_trip_edge_lengths() {
-        for len in [1usize, 2, 3, 250, 251, 252, 253, 254, 255, 256, 508, 509, 1000, 1152] {
+        for len in [
+            1usize, 2, 3, 250, 251, 252, 253, 254, 255, 256, 508, 509, 1000, 1152,
+        ] {
             for fill in [0u8, 1, 0xFF] {
                 let payload: Vec<u8> = (0..len)
                     .map(|i| if fill == 1 { (i % 7) as u8 } else { fill })
@@ -231,7 +233,11 @@ mod tests {
                 assert!(wire.len() <= max_encoded_len(len), "len {len}");
                 assert_eq!(wire.iter().filter(|&&b| b == 0).count(), 2);
                 let mut d = FrameDecoder::default();
-                assert_eq!(good(d.push_bytes(&wire)), vec![payload], "len {len} fill {fill}");
+                assert_eq!(
+                    good(d.push_bytes(&wire)),
+                    vec![payload],
+                    "len {len} fill {fill}"
+                );
                 assert_eq!(d.stats().dropped(), 0);
             }
         }
@@ -242,7 +248,10 @@ mod tests {
         let mut d = FrameDecoder::default();
         assert_eq!(d.push_bytes(&encode(b"")), vec![Err(FrameError::Malformed)]);
         // Five 0x01 bytes decode to four zeros, the CRC of nothing: still refused.
-        assert_eq!(d.push_bytes(&[0, 1, 1, 1, 1, 1, 0]), vec![Err(FrameError::Malformed)]);
+        assert_eq!(
+            d.push_bytes(&[0, 1, 1, 1, 1, 1, 0]),
+            vec![Err(FrameError::Malformed)]
+        );
     }
 
     #[test]
@@ -252,7 +261,10 @@ mod tests {
         wire.extend([0x55, 0x13, 0x00, 0x00, 0x42]);
         wire.extend(encode(b"two"));
         let mut d = FrameDecoder::default();
-        assert_eq!(good(d.push_bytes(&wire)), vec![b"one".to_vec(), b"two".to_vec()]);
+        assert_eq!(
+            good(d.push_bytes(&wire)),
+            vec![b"one".to_vec(), b"two".to_vec()]
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use autodeploy_rpc::frame::{self, FrameDecoder};
 use autodeploy_rpc::proto::{self, board_message::Body, host_message::Request};
-use prost::Message;
 use proptest::prelude::*;
+use prost::Message;
 
 const REJECTED: &[u8] = &[0xFF];
 
@@ -24,8 +24,21 @@ fn driver() -> &'static Path {
         let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
         let build = |sanitize: bool| {
             let mut cmd = Command::new(&cc);
-            cmd.args(["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-Wshadow"])
-                .args(["-Wconversion", "-Wstrict-prototypes", "-Wmissing-prototypes", "-O1", "-g"]);
+            cmd.args([
+                "-std=c99",
+                "-pedantic",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-Wshadow",
+            ])
+            .args([
+                "-Wconversion",
+                "-Wstrict-prototypes",
+                "-Wmissing-prototypes",
+                "-O1",
+                "-g",
+            ]);
             if sanitize {
                 cmd.args(["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]);
             }
@@ -35,7 +48,8 @@ fn driver() -> &'static Path {
                 .arg(root.join("tests/c/ad_rpc_echo.c"))
                 .arg("-o")
                 .arg(&out);
-            cmd.output().expect("run the C compiler (set CC or install cc)")
+            cmd.output()
+                .expect("run the C compiler (set CC or install cc)")
         };
         let result = build(true);
         if !result.status.success() {
@@ -68,7 +82,11 @@ fn run(mode: &str, input: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>, String) {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "driver failed: {stderr}");
     let mut dec = FrameDecoder::default();
-    let frames: Vec<Vec<u8>> = dec.push_bytes(&output.stdout).into_iter().map(|r| r.unwrap()).collect();
+    let frames: Vec<Vec<u8>> = dec
+        .push_bytes(&output.stdout)
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
     let stats = stderr.lines().last().unwrap_or_default().to_owned();
     (frames, output.stdout, stats)
 }
@@ -94,59 +112,116 @@ fn text() -> impl Strategy<Value = String> {
 
 fn host_message() -> impl Strategy<Value = proto::HostMessage> {
     let request = prop_oneof![
-        any::<u32>().prop_map(|v| Request::Hello(proto::Hello { protocol_version: v })),
-        (any::<u32>(), any::<u32>(), any::<u32>(), bytes(1025)).prop_map(|(index, offset, total_size, data)| {
-            Request::SetInput(proto::SetInput { index, offset, total_size, data })
-        }),
-        (any::<u32>(), any::<u32>()).prop_map(|(runs, warmup)| Request::Invoke(proto::Invoke { runs, warmup })),
-        (0i32..3, any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(kind, index, offset, length)| {
-            Request::ReadTensor(proto::ReadTensor { kind, index, offset, length })
-        }),
-        (any::<u32>(), any::<u32>()).prop_map(|(first, last)| Request::RunLayers(proto::RunLayers { first, last })),
+        any::<u32>().prop_map(|v| Request::Hello(proto::Hello {
+            protocol_version: v
+        })),
+        (any::<u32>(), any::<u32>(), any::<u32>(), bytes(1025)).prop_map(
+            |(index, offset, total_size, data)| {
+                Request::SetInput(proto::SetInput {
+                    index,
+                    offset,
+                    total_size,
+                    data,
+                })
+            }
+        ),
+        (any::<u32>(), any::<u32>())
+            .prop_map(|(runs, warmup)| Request::Invoke(proto::Invoke { runs, warmup })),
+        (0i32..3, any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
+            |(kind, index, offset, length)| {
+                Request::ReadTensor(proto::ReadTensor {
+                    kind,
+                    index,
+                    offset,
+                    length,
+                })
+            }
+        ),
+        (any::<u32>(), any::<u32>())
+            .prop_map(|(first, last)| Request::RunLayers(proto::RunLayers { first, last })),
         Just(Request::Reset(proto::Reset {})),
         any::<u32>().prop_map(|first| Request::GetProfile(proto::GetProfile { first })),
         Just(Request::GetStats(proto::GetStats {})),
     ];
-    (1u32.., request).prop_map(|(seq, request)| proto::HostMessage { seq, request: Some(request) })
+    (1u32.., request).prop_map(|(seq, request)| proto::HostMessage {
+        seq,
+        request: Some(request),
+    })
 }
 
 fn board_message() -> impl Strategy<Value = proto::BoardMessage> {
-    let info = (any::<[u32; 9]>(), text(), text(), bytes(33), text()).prop_map(|(n, board, core, model_hash, firmware)| {
-        Body::Info(proto::Info {
-            protocol_version: n[0],
-            board,
-            core,
-            clock_hz: n[1],
-            model_hash,
-            arena_size: n[2],
-            max_chunk: n[3],
-            input_count: n[4],
-            output_count: n[5],
-            layer_count: n[6],
-            tensor_count: n[7],
-            firmware,
-        })
-    });
-    let chunk = (0i32..3, any::<u32>(), any::<u32>(), any::<u32>(), bytes(1025)).prop_map(
-        |(kind, index, offset, total_size, data)| {
-            Body::TensorChunk(proto::TensorChunk { kind, index, offset, total_size, data })
+    let info = (any::<[u32; 9]>(), text(), text(), bytes(33), text()).prop_map(
+        |(n, board, core, model_hash, firmware)| {
+            Body::Info(proto::Info {
+                protocol_version: n[0],
+                board,
+                core,
+                clock_hz: n[1],
+                model_hash,
+                arena_size: n[2],
+                max_chunk: n[3],
+                input_count: n[4],
+                output_count: n[5],
+                layer_count: n[6],
+                tensor_count: n[7],
+                firmware,
+            })
         },
     );
-    let run = (any::<u32>(), any::<u64>(), 0i32..4, any::<u32>()).prop_map(|(runs, count, counter, stack_high_water)| {
-        Body::RunResult(proto::RunResult { runs, count, counter, stack_high_water })
+    let chunk = (
+        0i32..3,
+        any::<u32>(),
+        any::<u32>(),
+        any::<u32>(),
+        bytes(1025),
+    )
+        .prop_map(|(kind, index, offset, total_size, data)| {
+            Body::TensorChunk(proto::TensorChunk {
+                kind,
+                index,
+                offset,
+                total_size,
+                data,
+            })
+        });
+    let run = (any::<u32>(), any::<u64>(), 0i32..4, any::<u32>()).prop_map(
+        |(runs, count, counter, stack_high_water)| {
+            Body::RunResult(proto::RunResult {
+                runs,
+                count,
+                counter,
+                stack_high_water,
+            })
+        },
+    );
+    let entry = (any::<u32>(), any::<u64>(), 0i32..4).prop_map(|(layer, count, counter)| {
+        proto::LayerCount {
+            layer,
+            count,
+            counter,
+        }
     });
-    let entry = (any::<u32>(), any::<u64>(), 0i32..4).prop_map(|(layer, count, counter)| proto::LayerCount {
-        layer,
-        count,
-        counter,
-    });
-    let profile = (any::<u32>(), prop::collection::vec(entry, 0..=32))
-        .prop_map(|(layer_count, entries)| Body::Profile(proto::Profile { layer_count, entries }));
+    let profile =
+        (any::<u32>(), prop::collection::vec(entry, 0..=32)).prop_map(|(layer_count, entries)| {
+            Body::Profile(proto::Profile {
+                layer_count,
+                entries,
+            })
+        });
     let stats = any::<[u32; 3]>().prop_map(|s| {
-        Body::Stats(proto::Stats { stack_high_water: s[0], stack_size: s[1], arena_used: s[2] })
+        Body::Stats(proto::Stats {
+            stack_high_water: s[0],
+            stack_size: s[1],
+            arena_used: s[2],
+        })
     });
-    let error = (0i32..8, text(), any::<i32>())
-        .prop_map(|(code, message, detail)| Body::Error(proto::Error { code, message, detail }));
+    let error = (0i32..8, text(), any::<i32>()).prop_map(|(code, message, detail)| {
+        Body::Error(proto::Error {
+            code,
+            message,
+            detail,
+        })
+    });
     let fault = (any::<[u32; 7]>(), -1i32..200).prop_map(|(r, layer)| {
         Body::Fault(proto::FaultReport {
             cfsr: r[0],
@@ -171,7 +246,10 @@ fn board_message() -> impl Strategy<Value = proto::BoardMessage> {
         fault,
         log
     ];
-    (any::<u32>(), body).prop_map(|(seq, body)| proto::BoardMessage { seq, body: Some(body) })
+    (any::<u32>(), body).prop_map(|(seq, body)| proto::BoardMessage {
+        seq,
+        body: Some(body),
+    })
 }
 
 fn frames_of<M: Message>(msgs: &[M]) -> Vec<u8> {
@@ -209,13 +287,17 @@ fn c_and_rust_frames_are_byte_identical() {
 
 #[test]
 fn c_decoder_resyncs_after_garbage_flips_and_truncation() {
-    let good = |i: u8| -> Vec<u8> { (0..200).map(|j| i.wrapping_mul(31).wrapping_add(j)).collect() };
+    let good = |i: u8| -> Vec<u8> {
+        (0..200)
+            .map(|j| i.wrapping_mul(31).wrapping_add(j))
+            .collect()
+    };
     let mut wire = b"\r\nboot noise\x00\x00\x13".to_vec();
     let mut expect = Vec::new();
     for i in 1..=20u8 {
         let mut f = frame::encode(&good(i));
         match i % 5 {
-            0 => f[7] ^= 0x01,        // bit flip: CRC error
+            0 => f[7] ^= 0x01,            // bit flip: CRC error
             1 => f.truncate(f.len() / 2), // cut short: merged with the next opening delimiter
             2 => {
                 wire.extend_from_slice(&[0x00, 0xFF, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00, 0x42]);
@@ -239,14 +321,24 @@ fn c_decoder_resyncs_after_garbage_flips_and_truncation() {
     let mut rust = FrameDecoder::default();
     let _ = rust.push_bytes(&wire);
     let r = rust.stats();
-    let c = [stat(&stats, "frames"), stat(&stats, "crc_errors"), stat(&stats, "malformed"), stat(&stats, "oversize")];
+    let c = [
+        stat(&stats, "frames"),
+        stat(&stats, "crc_errors"),
+        stat(&stats, "malformed"),
+        stat(&stats, "oversize"),
+    ];
     assert_eq!([r.frames, r.crc_errors, r.malformed, r.oversize], c);
 }
 
 #[test]
 fn every_host_request_kind_round_trips_through_c() {
     let msgs = vec![
-        proto::HostMessage { seq: 1, request: Some(Request::Hello(proto::Hello { protocol_version: 1 })) },
+        proto::HostMessage {
+            seq: 1,
+            request: Some(Request::Hello(proto::Hello {
+                protocol_version: 1,
+            })),
+        },
         proto::HostMessage {
             seq: 2,
             request: Some(Request::SetInput(proto::SetInput {
@@ -256,20 +348,45 @@ fn every_host_request_kind_round_trips_through_c() {
                 data: vec![0; 1024],
             })),
         },
-        proto::HostMessage { seq: 3, request: Some(Request::Invoke(proto::Invoke { runs: 10, warmup: 2 })) },
+        proto::HostMessage {
+            seq: 3,
+            request: Some(Request::Invoke(proto::Invoke {
+                runs: 10,
+                warmup: 2,
+            })),
+        },
         proto::HostMessage {
             seq: 4,
-            request: Some(Request::ReadTensor(proto::ReadTensor { kind: 2, index: 17, offset: 0, length: 1024 })),
+            request: Some(Request::ReadTensor(proto::ReadTensor {
+                kind: 2,
+                index: 17,
+                offset: 0,
+                length: 1024,
+            })),
         },
-        proto::HostMessage { seq: 5, request: Some(Request::RunLayers(proto::RunLayers { first: 0, last: 0 })) },
-        proto::HostMessage { seq: 6, request: Some(Request::Reset(proto::Reset {})) },
-        proto::HostMessage { seq: 7, request: Some(Request::GetProfile(proto::GetProfile { first: 32 })) },
-        proto::HostMessage { seq: u32::MAX, request: Some(Request::GetStats(proto::GetStats {})) },
+        proto::HostMessage {
+            seq: 5,
+            request: Some(Request::RunLayers(proto::RunLayers { first: 0, last: 0 })),
+        },
+        proto::HostMessage {
+            seq: 6,
+            request: Some(Request::Reset(proto::Reset {})),
+        },
+        proto::HostMessage {
+            seq: 7,
+            request: Some(Request::GetProfile(proto::GetProfile { first: 32 })),
+        },
+        proto::HostMessage {
+            seq: u32::MAX,
+            request: Some(Request::GetStats(proto::GetStats {})),
+        },
     ];
     let (frames, _, stats) = run("host", &frames_of(&msgs));
     assert_eq!(stat(&stats, "decode_errors"), 0, "{stats}");
-    let back: Vec<proto::HostMessage> =
-        frames.iter().map(|f| proto::HostMessage::decode(f.as_slice()).unwrap()).collect();
+    let back: Vec<proto::HostMessage> = frames
+        .iter()
+        .map(|f| proto::HostMessage::decode(f.as_slice()).unwrap())
+        .collect();
     assert_eq!(back, msgs);
     // And the C encoder is canonical: same bytes as prost.
     let expected: Vec<Vec<u8>> = msgs.iter().map(Message::encode_to_vec).collect();
@@ -295,7 +412,10 @@ fn c_decoder_skips_unknown_fields_and_rejects_bad_wire_types() {
     let first = proto::HostMessage::decode(frames[0].as_slice()).unwrap();
     assert_eq!(
         first,
-        proto::HostMessage { seq: 5, request: Some(Request::Invoke(proto::Invoke { runs: 3, warmup: 0 })) }
+        proto::HostMessage {
+            seq: 5,
+            request: Some(Request::Invoke(proto::Invoke { runs: 3, warmup: 0 }))
+        }
     );
     assert_eq!(frames[1], REJECTED);
     assert_eq!(frames[2], REJECTED);

@@ -20,7 +20,13 @@ fn quick() -> ClientConfig {
 }
 
 /// Starts a fake board; returns the host end and the board end's line control.
-fn start(cfg: BoardConfig) -> (MemoryTransport, memory::LineControl, std::sync::Arc<std::sync::Mutex<common::Seen>>) {
+fn start(
+    cfg: BoardConfig,
+) -> (
+    MemoryTransport,
+    memory::LineControl,
+    std::sync::Arc<std::sync::Mutex<common::Seen>>,
+) {
     let (host, board) = memory::pair(64 * 1024);
     let line = board.line();
     let (fake, seen) = FakeBoard::new(cfg);
@@ -62,7 +68,10 @@ async fn full_session() {
     let partial = client.run_layers(0, 2).await.unwrap();
     assert_eq!(partial.count, 3);
     let t3 = client.get_tensor(3).await.unwrap();
-    assert_eq!(t3, input.iter().map(|b| b.wrapping_add(3)).collect::<Vec<_>>());
+    assert_eq!(
+        t3,
+        input.iter().map(|b| b.wrapping_add(3)).collect::<Vec<_>>()
+    );
 
     let stats = client.get_stats().await.unwrap();
     assert_eq!((stats.stack_high_water, stats.stack_size), (2048, 8192));
@@ -75,7 +84,11 @@ async fn full_session() {
 
 #[tokio::test]
 async fn board_chunk_limit_is_respected() {
-    let (host, _, seen) = start(BoardConfig { max_chunk: 100, input_size: 250, ..BoardConfig::default() });
+    let (host, _, seen) = start(BoardConfig {
+        max_chunk: 100,
+        input_size: 250,
+        ..BoardConfig::default()
+    });
     let mut client = Client::connect_with(host, quick()).await.unwrap();
     client.set_input(0, &pattern(250)).await.unwrap();
     assert_eq!(seen.lock().unwrap().requests, 1 + 3);
@@ -87,7 +100,12 @@ async fn board_errors_are_typed() {
     let (host, _, _) = start(BoardConfig::default());
     let mut client = Client::connect_with(host, quick()).await.unwrap();
     match client.set_input(0, &[1, 2, 3]).await {
-        Err(RpcError::Board { code: ErrorCode::SizeMismatch, message, detail, request }) => {
+        Err(RpcError::Board {
+            code: ErrorCode::SizeMismatch,
+            message,
+            detail,
+            request,
+        }) => {
             assert_eq!(message, "wrong input size");
             assert_eq!(detail, -7);
             assert!(request.starts_with("set_input(input 0"), "{request}");
@@ -96,20 +114,36 @@ async fn board_errors_are_typed() {
     }
     assert!(matches!(
         client.get_tensor(99).await,
-        Err(RpcError::Board { code: ErrorCode::BadIndex, .. })
+        Err(RpcError::Board {
+            code: ErrorCode::BadIndex,
+            ..
+        })
     ));
     assert!(matches!(
         client.get_profile().await,
-        Err(RpcError::Board { code: ErrorCode::Unavailable, .. })
+        Err(RpcError::Board {
+            code: ErrorCode::Unavailable,
+            ..
+        })
     ));
-    assert!(matches!(client.run_layers(3, 1).await, Err(RpcError::InvalidArgument(_))));
+    assert!(matches!(
+        client.run_layers(3, 1).await,
+        Err(RpcError::InvalidArgument(_))
+    ));
 }
 
 #[tokio::test]
 async fn protocol_version_mismatch() {
-    let (host, _, _) = start(BoardConfig { protocol_version: 99, ..BoardConfig::default() });
+    let (host, _, _) = start(BoardConfig {
+        protocol_version: 99,
+        ..BoardConfig::default()
+    });
     match Client::connect_with(host, quick()).await {
-        Err(RpcError::ProtocolVersion { host, board_version: 99, board }) => {
+        Err(RpcError::ProtocolVersion {
+            host,
+            board_version: 99,
+            board,
+        }) => {
             assert_eq!(host, autodeploy_rpc::PROTOCOL_VERSION);
             assert_eq!(board, "fake-m4");
         }
@@ -119,9 +153,14 @@ async fn protocol_version_mismatch() {
 
 #[tokio::test]
 async fn stale_firmware_is_detected() {
-    let (host, _, _) = start(BoardConfig { model_hash: vec![1; 32], ..BoardConfig::default() });
+    let (host, _, _) = start(BoardConfig {
+        model_hash: vec![1; 32],
+        ..BoardConfig::default()
+    });
     match Client::connect_with(host, quick()).await {
-        Err(RpcError::ModelHash { expected, actual, .. }) => {
+        Err(RpcError::ModelHash {
+            expected, actual, ..
+        }) => {
             assert_eq!(expected, HASH);
             assert_eq!(actual, vec![1; 32]);
         }
@@ -133,10 +172,19 @@ async fn stale_firmware_is_detected() {
 async fn silent_board_times_out_with_what_was_awaited() {
     let (host, line, seen) = start(BoardConfig::default());
     line.set_mute(true);
-    let cfg = ClientConfig { timeout: Duration::from_millis(100), retries: 1, ..quick() };
+    let cfg = ClientConfig {
+        timeout: Duration::from_millis(100),
+        retries: 1,
+        ..quick()
+    };
     let start = std::time::Instant::now();
     match Client::connect_with(host, cfg).await {
-        Err(RpcError::Timeout { awaited, attempts, timeout, transport }) => {
+        Err(RpcError::Timeout {
+            awaited,
+            attempts,
+            timeout,
+            transport,
+        }) => {
             assert_eq!(awaited, "the answer to hello");
             assert_eq!(attempts, 2);
             assert_eq!(timeout, Duration::from_millis(100));
@@ -150,8 +198,14 @@ async fn silent_board_times_out_with_what_was_awaited() {
 
 #[tokio::test]
 async fn lost_request_is_retried() {
-    let (host, _, seen) = start(BoardConfig { ignore_first: 1, ..BoardConfig::default() });
-    let cfg = ClientConfig { timeout: Duration::from_millis(100), ..quick() };
+    let (host, _, seen) = start(BoardConfig {
+        ignore_first: 1,
+        ..BoardConfig::default()
+    });
+    let cfg = ClientConfig {
+        timeout: Duration::from_millis(100),
+        ..quick()
+    };
     let client = Client::connect_with(host, cfg).await.unwrap();
     assert_eq!(seen.lock().unwrap().requests, 2);
     assert_eq!(client.info().unwrap().board, "fake-m4");
@@ -161,10 +215,23 @@ async fn lost_request_is_retried() {
 async fn corrupt_answers_are_reported_as_such() {
     let (host, line, _) = start(BoardConfig::default());
     // Every byte the board sends has a flipped bit: every frame fails its CRC.
-    line.set_noise(Some(Noise { seed: 1, flip_ppm: 1_000_000, ..Noise::default() }));
-    let cfg = ClientConfig { timeout: Duration::from_millis(100), retries: 2, ..quick() };
+    line.set_noise(Some(Noise {
+        seed: 1,
+        flip_ppm: 1_000_000,
+        ..Noise::default()
+    }));
+    let cfg = ClientConfig {
+        timeout: Duration::from_millis(100),
+        retries: 2,
+        ..quick()
+    };
     match Client::connect_with(host, cfg).await {
-        Err(RpcError::CorruptFrames { corrupt_frames, crc_failures, attempts, .. }) => {
+        Err(RpcError::CorruptFrames {
+            corrupt_frames,
+            crc_failures,
+            attempts,
+            ..
+        }) => {
             assert_eq!(attempts, 3);
             assert!(corrupt_frames >= 3, "{corrupt_frames}");
             assert!(crc_failures <= corrupt_frames);
@@ -205,9 +272,18 @@ async fn garbage_towards_the_board_is_survived() {
 async fn noisy_line_both_ways_still_delivers_exact_data() {
     let (host, line, seen) = start(BoardConfig::default());
     let host_line = host.line();
-    let cfg = ClientConfig { timeout: Duration::from_millis(100), retries: 20, ..quick() };
+    let cfg = ClientConfig {
+        timeout: Duration::from_millis(100),
+        retries: 20,
+        ..quick()
+    };
     let mut client = Client::connect_with(host, cfg).await.unwrap();
-    let noise = Noise { seed: 7, drop_ppm: 200, flip_ppm: 200, garbage_ppm: 200 };
+    let noise = Noise {
+        seed: 7,
+        drop_ppm: 200,
+        flip_ppm: 200,
+        garbage_ppm: 200,
+    };
     line.set_noise(Some(noise));
     host_line.set_noise(Some(Noise { seed: 8, ..noise }));
     for round in 0..5u8 {
@@ -215,7 +291,11 @@ async fn noisy_line_both_ways_still_delivers_exact_data() {
         client.set_input(0, &input).await.unwrap();
         client.invoke(1, 0).await.unwrap();
         let expected: Vec<u8> = input.iter().map(|b| b.wrapping_add(1)).collect();
-        assert_eq!(client.get_output(0).await.unwrap(), expected, "round {round}");
+        assert_eq!(
+            client.get_output(0).await.unwrap(),
+            expected,
+            "round {round}"
+        );
     }
     // The noise did hit frames in both directions.
     assert!(client.frame_stats().dropped() > 0);
@@ -224,7 +304,10 @@ async fn noisy_line_both_ways_still_delivers_exact_data() {
 
 #[tokio::test]
 async fn logs_and_stale_answers_are_skipped() {
-    let (host, _, _) = start(BoardConfig { chatter: true, ..BoardConfig::default() });
+    let (host, _, _) = start(BoardConfig {
+        chatter: true,
+        ..BoardConfig::default()
+    });
     let mut client = Client::connect_with(host, quick()).await.unwrap();
     client.set_input(0, &pattern(3000)).await.unwrap();
     assert_eq!(client.invoke(1, 0).await.unwrap().runs, 1);
@@ -232,7 +315,10 @@ async fn logs_and_stale_answers_are_skipped() {
 
 #[tokio::test]
 async fn fault_report_carries_registers_and_layer() {
-    let (host, _, _) = start(BoardConfig { fault_on_invoke: true, ..BoardConfig::default() });
+    let (host, _, _) = start(BoardConfig {
+        fault_on_invoke: true,
+        ..BoardConfig::default()
+    });
     let mut client = Client::connect_with(host, quick()).await.unwrap();
     match client.invoke(1, 0).await {
         Err(RpcError::Fault(fault)) => {

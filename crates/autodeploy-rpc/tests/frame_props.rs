@@ -8,11 +8,16 @@ use proptest::prelude::*;
 enum Damage {
     None,
     /// Flip bit `bit` of the encoded byte at `pos` (modulo the frame length, delimiters included).
-    Flip { pos: usize, bit: u8 },
+    Flip {
+        pos: usize,
+        bit: u8,
+    },
     /// Keep only the first `keep` bytes of the encoded frame, losing at least its last COBS
     /// byte (a frame that loses only its closing delimiter is still whole: the next frame's
     /// opening delimiter ends it).
-    Truncate { keep: usize },
+    Truncate {
+        keep: usize,
+    },
     /// Random bytes (zeros included) before the frame; the frame itself is intact.
     GarbageBefore(Vec<u8>),
 }

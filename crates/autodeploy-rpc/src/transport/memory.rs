@@ -99,7 +99,9 @@ pub struct LineControl(Arc<Mutex<LineState>>);
 
 impl LineControl {
     fn state(&self) -> MutexGuard<'_, LineState> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Inserts `bytes` before the next byte written.
@@ -148,7 +150,10 @@ pub struct MemoryTransport {
 /// Two connected ends, `host` first; `buffer` is the capacity of each direction in bytes.
 pub fn pair(buffer: usize) -> (MemoryTransport, MemoryTransport) {
     let (a, b) = tokio::io::duplex(buffer.max(1));
-    (MemoryTransport::new(a, "host"), MemoryTransport::new(b, "board"))
+    (
+        MemoryTransport::new(a, "host"),
+        MemoryTransport::new(b, "board"),
+    )
 }
 
 impl MemoryTransport {

@@ -26,7 +26,9 @@ impl TcpTransport {
         let inner = TcpStream::connect(addr)
             .await
             .map_err(|e| io_err("connect", e))?;
-        inner.set_nodelay(true).map_err(|e| io_err("set_nodelay", e))?;
+        inner
+            .set_nodelay(true)
+            .map_err(|e| io_err("set_nodelay", e))?;
         Ok(Self::from_stream(inner, addr.to_owned()))
     }
 

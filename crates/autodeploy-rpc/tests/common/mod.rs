@@ -89,14 +89,20 @@ impl FakeBoard {
     fn tensor(&self, kind: i32, index: u32) -> Option<&[u8]> {
         match proto::TensorKind::try_from(kind).ok()? {
             proto::TensorKind::Input if index == 0 => Some(&self.input),
-            proto::TensorKind::Output if index == 0 && !self.output.is_empty() => Some(&self.output),
+            proto::TensorKind::Output if index == 0 && !self.output.is_empty() => {
+                Some(&self.output)
+            }
             proto::TensorKind::Model => self.tensors.get(index as usize).map(Vec::as_slice),
             _ => None,
         }
     }
 
     fn run_layer(&mut self, layer: u32) {
-        let src = if layer == 0 { self.input.clone() } else { self.tensors[layer as usize].clone() };
+        let src = if layer == 0 {
+            self.input.clone()
+        } else {
+            self.tensors[layer as usize].clone()
+        };
         self.tensors[layer as usize + 1] = src.iter().map(|b| b.wrapping_add(1)).collect();
     }
 
@@ -149,7 +155,11 @@ impl FakeBoard {
                     }];
                 }
                 let runs = r.runs.max(1);
-                self.output = self.input.iter().map(|b| b.wrapping_add(runs as u8)).collect();
+                self.output = self
+                    .input
+                    .iter()
+                    .map(|b| b.wrapping_add(runs as u8))
+                    .collect();
                 self.profile = (0..self.cfg.layers)
                     .map(|layer| proto::LayerCount {
                         layer,
@@ -225,14 +235,19 @@ impl FakeBoard {
         if self.cfg.chatter {
             out.push(proto::BoardMessage {
                 seq: 0,
-                body: Some(Body::Log(proto::Log { text: format!("handling seq {seq}") })),
+                body: Some(Body::Log(proto::Log {
+                    text: format!("handling seq {seq}"),
+                })),
             });
             out.push(proto::BoardMessage {
                 seq: seq.wrapping_sub(1).max(1000),
                 body: Some(Body::Ack(proto::Ack {})),
             });
         }
-        out.push(proto::BoardMessage { seq, body: Some(body) });
+        out.push(proto::BoardMessage {
+            seq,
+            body: Some(body),
+        });
         out
     }
 
