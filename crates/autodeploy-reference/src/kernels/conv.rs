@@ -300,6 +300,189 @@ fn clamp_act(v: i32, act: QuantActivation) -> i32 {
     v.max(act.min).min(act.max)
 }
 
+// Fast int8 paths. TFLite's accumulator is `sum over valid taps of
+// (x + offset) * w`. In wrapping 32-bit arithmetic that equals
+// `sum(x * w) + offset * sum(w)`, and a padded tap filled with the input zero
+// point contributes `(zp + offset) * w = 0`. So we can pad with the zero point,
+// run plain i8 dot products (which vectorise well) over every tap and add
+// `offset * sum(w)` once per channel: bit-identical to the reference loop.
+// Only valid when the zero point fits in an i8 (always, for a sane model).
+
+/// `sum(a[i] * b[i])` in wrapping i32. Sixteen independent lanes let LLVM
+/// vectorise the reduction (about 3x faster than a single accumulator on
+/// baseline x86-64); integer addition is associative, so the result is the same.
+#[inline]
+pub(crate) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0i32; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (xa, wa) in ca.zip(cb) {
+        for l in 0..16 {
+            lanes[l] = lanes[l].wrapping_add(i32::from(xa[l]) * i32::from(wa[l]));
+        }
+    }
+    let mut s = lanes.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+    for (&x, &w) in ra.iter().zip(rb) {
+        s = s.wrapping_add(i32::from(x) * i32::from(w));
+    }
+    s
+}
+
+#[inline]
+fn finish_s8(acc: i32, ch: usize, bias: Option<&[i32]>, quant: &ConvQuant<'_>) -> i8 {
+    let acc = acc.wrapping_add(bias.map_or(0, |b| b[ch]));
+    let v = multiply_by_quantized_multiplier(acc, quant.multiplier[ch], quant.shift[ch])
+        .wrapping_add(quant.output_zero_point);
+    clamp_act(v, quant.activation) as i8
+}
+
+/// im2col CONV_2D for int8 without groups; returns `false` when not applicable.
+fn conv_s8_im2col(
+    params: &ConvParams,
+    g: &ConvGeometry,
+    quant: &ConvQuant<'_>,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+) -> bool {
+    let Ok(pad_value) = i8::try_from(quant.input_zero_point) else {
+        return false;
+    };
+    if g.filter_in_c != g.in_c {
+        return false;
+    }
+    let offset = quant.input_zero_point.wrapping_neg();
+    let patch_len = g.k_h * g.k_w * g.in_c;
+    if patch_len == 0 {
+        return false;
+    }
+    let offset_terms: Vec<i32> = filter
+        .chunks_exact(patch_len)
+        .map(|w| {
+            w.iter()
+                .fold(0i32, |s, &v| s.wrapping_add(i32::from(v)))
+                .wrapping_mul(offset)
+        })
+        .collect();
+    let mut patch = vec![pad_value; patch_len];
+    let mut out_chunks = output.chunks_exact_mut(g.out_c.max(1));
+    for b in 0..g.batches {
+        for oy in 0..g.out_h {
+            for ox in 0..g.out_w {
+                for ky in 0..g.k_h {
+                    let iy = tap(
+                        oy,
+                        params.stride_h,
+                        params.pad_h,
+                        params.dilation_h,
+                        ky,
+                        g.in_h,
+                    );
+                    for kx in 0..g.k_w {
+                        let dst = &mut patch[(ky * g.k_w + kx) * g.in_c..][..g.in_c];
+                        let ix = tap(
+                            ox,
+                            params.stride_w,
+                            params.pad_w,
+                            params.dilation_w,
+                            kx,
+                            g.in_w,
+                        );
+                        match (iy, ix) {
+                            (Some(iy), Some(ix)) => {
+                                let base = ((b * g.in_h + iy) * g.in_w + ix) * g.in_c;
+                                dst.copy_from_slice(&input[base..base + g.in_c]);
+                            }
+                            _ => dst.fill(pad_value),
+                        }
+                    }
+                }
+                let Some(out) = out_chunks.next() else {
+                    return true;
+                };
+                for (oc, (o, w)) in out
+                    .iter_mut()
+                    .zip(filter.chunks_exact(patch_len))
+                    .enumerate()
+                {
+                    let acc = dot_i8(&patch, w).wrapping_add(offset_terms[oc]);
+                    *o = finish_s8(acc, oc, bias, quant);
+                }
+            }
+        }
+    }
+    true
+}
+
+/// DEPTHWISE_CONV_2D for int8 with depth multiplier 1, padding with the zero
+/// point; returns `false` when not applicable.
+fn depthwise_s8_padded(
+    params: &DepthwiseParams,
+    g: &DepthwiseGeometry,
+    quant: &ConvQuant<'_>,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    output: &mut [i8],
+) -> bool {
+    let Ok(pad_value) = i8::try_from(quant.input_zero_point) else {
+        return false;
+    };
+    if params.depth_multiplier != 1 || g.out_c == 0 {
+        return false;
+    }
+    let p = &params.conv;
+    let c = g.out_c;
+    let offset = quant.input_zero_point.wrapping_neg();
+    let mut offset_terms = vec![0i32; c];
+    for w in filter.chunks_exact(c) {
+        for (t, &v) in offset_terms.iter_mut().zip(w) {
+            *t = t.wrapping_add(i32::from(v));
+        }
+    }
+    offset_terms
+        .iter_mut()
+        .for_each(|t| *t = t.wrapping_mul(offset));
+    let pad_row = vec![pad_value; c];
+    let mut acc = vec![0i32; c];
+    let mut out_chunks = output.chunks_exact_mut(c);
+    for b in 0..g.batches {
+        for oy in 0..g.out_h {
+            for ox in 0..g.out_w {
+                acc.copy_from_slice(&offset_terms);
+                for ky in 0..g.k_h {
+                    let iy = tap(oy, p.stride_h, p.pad_h, p.dilation_h, ky, g.in_h);
+                    for kx in 0..g.k_w {
+                        let ix = tap(ox, p.stride_w, p.pad_w, p.dilation_w, kx, g.in_w);
+                        let x = match (iy, ix) {
+                            (Some(iy), Some(ix)) => {
+                                let base = ((b * g.in_h + iy) * g.in_w + ix) * c;
+                                &input[base..base + c]
+                            }
+                            _ => &pad_row[..],
+                        };
+                        let w = &filter[(ky * g.k_w + kx) * c..][..c];
+                        let (acc, x) = (&mut acc[..c], &x[..c]);
+                        for i in 0..c {
+                            acc[i] = acc[i].wrapping_add(i32::from(x[i]) * i32::from(w[i]));
+                        }
+                    }
+                }
+                let Some(out) = out_chunks.next() else {
+                    return true;
+                };
+                for (ch, (o, &a)) in out.iter_mut().zip(&acc).enumerate() {
+                    *o = finish_s8(a, ch, bias, quant);
+                }
+            }
+        }
+    }
+    true
+}
+
 /// int8 CONV_2D (TFLite `ConvPerChannel`). Filter `[C_OUT, KH, KW, C_IN/groups]`,
 /// bias one int32 per output channel.
 #[allow(clippy::too_many_arguments)]
@@ -325,6 +508,9 @@ pub fn conv2d_s8(
         output.len(),
     )?;
     check_per_channel(quant, g.out_c)?;
+    if conv_s8_im2col(params, &g, quant, input, filter, bias, output) {
+        return Ok(());
+    }
     let input_offset = quant.input_zero_point.wrapping_neg();
     conv_driver(
         params,
@@ -594,6 +780,9 @@ pub fn depthwise_conv2d_s8(
         output.len(),
     )?;
     check_per_channel(quant, g.out_c)?;
+    if depthwise_s8_padded(params, &g, quant, input, filter, bias, output) {
+        return Ok(());
+    }
     let input_offset = quant.input_zero_point.wrapping_neg();
     depthwise_driver(
         params,
@@ -1169,5 +1358,138 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, [1.5, 2.5, 2.5, 4.5, 3.5, 4.5, 6.5, 8.5]);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::too_many_arguments)]
+mod fast_path_tests {
+    //! The vectorised int8 paths must match the straightforward TFLite loop
+    //! bit for bit, including padding, strides, dilation and odd zero points.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference_conv(
+        params: &ConvParams,
+        quant: &ConvQuant<'_>,
+        input_dims: Dims4,
+        input: &[i8],
+        filter_dims: Dims4,
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        output_dims: Dims4,
+    ) -> Vec<i8> {
+        let mut out = vec![0i8; output_dims.checked_len().unwrap()];
+        let g = check_conv(
+            params,
+            &input_dims,
+            input.len(),
+            &filter_dims,
+            filter.len(),
+            bias.map(<[i32]>::len),
+            &output_dims,
+            out.len(),
+        )
+        .unwrap();
+        let off = quant.input_zero_point.wrapping_neg();
+        conv_driver(
+            params,
+            &g,
+            input,
+            filter,
+            &mut out,
+            0i32,
+            |a, x, w| dot_s8(a, x, w, off),
+            |a, ch| finish_s8(a, ch, bias, quant),
+        );
+        out
+    }
+
+    fn reference_depthwise(
+        params: &DepthwiseParams,
+        quant: &ConvQuant<'_>,
+        input_dims: Dims4,
+        input: &[i8],
+        filter_dims: Dims4,
+        filter: &[i8],
+        bias: Option<&[i32]>,
+        output_dims: Dims4,
+    ) -> Vec<i8> {
+        let mut out = vec![0i8; output_dims.checked_len().unwrap()];
+        let g = check_depthwise(
+            params,
+            &input_dims,
+            input.len(),
+            &filter_dims,
+            filter.len(),
+            bias.map(<[i32]>::len),
+            &output_dims,
+            out.len(),
+        )
+        .unwrap();
+        let off = quant.input_zero_point.wrapping_neg();
+        depthwise_driver(
+            params,
+            &g,
+            input,
+            filter,
+            &mut out,
+            0i32,
+            |a, x: i8, w: i8| {
+                a.wrapping_add(i32::from(x).wrapping_add(off).wrapping_mul(i32::from(w)))
+            },
+            |a, ch| finish_s8(a, ch, bias, quant),
+        );
+        out
+    }
+
+    fn out_size(input: usize, k: usize, stride: usize, dilation: usize, pad: usize) -> usize {
+        let eff = (k - 1) * dilation + 1;
+        (input + 2 * pad).saturating_sub(eff) / stride + 1
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn conv_fast_path_matches_reference(
+            h in 1usize..7, w in 1usize..7, cin in 1usize..20, cout in 1usize..6,
+            kh in 1usize..4, kw in 1usize..4, stride in 1usize..3, dil in 1usize..3,
+            pad in 0usize..3, zp in -128i32..128, ozp in -20i32..20, seed in any::<u64>(),
+            shift in -12i32..2, dw_mult in 1usize..3,
+        ) {
+            let mut state = seed | 1;
+            let mut next = || { state ^= state << 13; state ^= state >> 7; state ^= state << 17; state };
+            let input: Vec<i8> = (0..h * w * cin).map(|_| next() as i8).collect();
+            let filter: Vec<i8> = (0..cout * kh * kw * cin).map(|_| next() as i8).collect();
+            let bias: Vec<i32> = (0..cout.max(cin * dw_mult)).map(|_| (next() % 2000) as i32 - 1000).collect();
+            let mult: Vec<i32> = (0..cout.max(cin * dw_mult)).map(|_| (1 << 30) + (next() % (1 << 30)) as i32).collect();
+            let shifts = vec![shift; mult.len()];
+            let oh = out_size(h, kh, stride, dil, pad);
+            let ow = out_size(w, kw, stride, dil, pad);
+            prop_assume!((kh - 1) * dil < h + 2 * pad && (kw - 1) * dil < w + 2 * pad);
+            let params = ConvParams { stride_h: stride, stride_w: stride, dilation_h: dil, dilation_w: dil, pad_h: pad, pad_w: pad };
+            let quant = ConvQuant {
+                input_zero_point: zp,
+                output_zero_point: ozp,
+                multiplier: &mult[..cout],
+                shift: &shifts[..cout],
+                activation: QuantActivation { min: -100, max: 120 },
+            };
+            let (id, fd, od) = (Dims4::new(1, h, w, cin), Dims4::new(cout, kh, kw, cin), Dims4::new(1, oh, ow, cout));
+            let expect = reference_conv(&params, &quant, id, &input, fd, &filter, Some(&bias[..cout]), od);
+            let mut got = vec![0i8; expect.len()];
+            conv2d_s8(&params, &quant, id, &input, fd, &filter, Some(&bias[..cout]), od, &mut got).unwrap();
+            prop_assert_eq!(got, expect);
+
+            let c = cin * dw_mult;
+            let dparams = DepthwiseParams { conv: params, depth_multiplier: dw_mult };
+            let dquant = ConvQuant { multiplier: &mult[..c], shift: &shifts[..c], ..quant };
+            let dfilter: Vec<i8> = (0..kh * kw * c).map(|_| next() as i8).collect();
+            let (fd, od) = (Dims4::new(1, kh, kw, c), Dims4::new(1, oh, ow, c));
+            let expect = reference_depthwise(&dparams, &dquant, id, &input, fd, &dfilter, Some(&bias[..c]), od);
+            let mut got = vec![0i8; expect.len()];
+            depthwise_conv2d_s8(&dparams, &dquant, id, &input, fd, &dfilter, Some(&bias[..c]), od, &mut got).unwrap();
+            prop_assert_eq!(got, expect);
+        }
     }
 }
