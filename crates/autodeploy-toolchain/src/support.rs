@@ -192,6 +192,14 @@ mod tests {
     }
 
     #[test]
+    fn fault_exit_code_matches_the_header() {
+        assert!(HEADER.1.contains(&format!(
+            "#define AD_BOARD_EXIT_FAULT {}",
+            crate::FAULT_EXIT_CODE
+        )));
+    }
+
+    #[test]
     fn config_header_has_the_board_values() {
         let board = Board::builtin("qemu-m55").unwrap();
         let header = config_header(&board).unwrap();

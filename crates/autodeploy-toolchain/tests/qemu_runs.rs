@@ -214,6 +214,25 @@ async fn faults_report_registers_and_exit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firmware_can_replace_the_fault_hook() {
+    let board = Board::builtin("qemu-m7").unwrap();
+    let fw = build(
+        "qemu-m7",
+        &spec("fault-hook", &["fault.c"])
+            .define("FAULT_KIND", Some("1"))
+            .define("CUSTOM_FAULT_HOOK", None),
+    )
+    .unwrap();
+    let out = runner()
+        .run(&board, &fw.elf, &options(SerialKind::Tcp))
+        .await
+        .unwrap();
+    assert_eq!(out.exit_code, 42, "{}", out.uart_text());
+    assert!(out.uart_text().contains("custom hook cfsr=0x00010000\n"));
+    assert!(!out.uart_text().contains("AD_FAULT"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_firmware_that_never_ends_is_killed_at_the_timeout() {
     let board = Board::builtin("qemu-m4").unwrap();
     let fw = build("qemu-m4", &spec("hang", &["hang.c"])).unwrap();
