@@ -41,8 +41,9 @@ extern "C" {
 /* Must equal autodeploy_rpc::PROTOCOL_VERSION on the host. */
 #define AD_RPC_PROTOCOL_VERSION 1u
 
-/* Largest bytes/string field this firmware sends or accepts. May be lowered (not raised above
- * what the host accepts, 1024) by defining it before including this header. */
+/* Largest bytes/string field this firmware sends or accepts; report it in Info.max_chunk and
+ * the host never sends larger chunks. May be lowered (never raised above the host's 1024) by
+ * defining it for every file that includes this header, ad_rpc.c included. */
 #ifndef AD_RPC_MAX_CHUNK
 #define AD_RPC_MAX_CHUNK 1024u
 #endif
