@@ -18,8 +18,14 @@ void ad_fault_capture(const uint32_t *frame, uint32_t exc_return) __attribute__(
 
 void ad_fault_entry(void)
 {
-    /* EXC_RETURN bit 2 tells which stack holds the frame: 0 = MSP, 1 = PSP. */
+    /* EXC_RETURN bit 2 tells which stack holds the frame: 0 = MSP, 1 = PSP. On Armv8-M the
+     * stack limit is lifted first: after a stack overflow (UsageFault STKOF) the handler would
+     * otherwise overflow again while reporting it. */
     __asm volatile(
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+        "movs r0, #0\n\t"
+        "msr msplim, r0\n\t"
+#endif
         "tst lr, #4\n\t"
         "ite eq\n\t"
         "mrseq r0, msp\n\t"

@@ -232,6 +232,24 @@ async fn a_firmware_can_replace_the_fault_hook() {
     assert!(!out.uart_text().contains("AD_FAULT"));
 }
 
+/// Armv8-M only: the reset handler sets MSPLIM to the bottom of the stack.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stack_overflow_is_caught_on_the_m55() {
+    let board = Board::builtin("qemu-m55").unwrap();
+    let fw = build("qemu-m55", &spec("overflow", &["overflow.c"])).unwrap();
+    let out = runner()
+        .run(&board, &fw.elf, &options(SerialKind::Tcp))
+        .await
+        .unwrap();
+    let text = out.uart_text();
+    assert_eq!(out.exit_code, FAULT_EXIT_CODE, "{text:?}");
+    assert_eq!(
+        field(&text, "cfsr") & 0x0010_0000,
+        0x0010_0000,
+        "STKOF: {text:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_firmware_that_never_ends_is_killed_at_the_timeout() {
     let board = Board::builtin("qemu-m4").unwrap();
