@@ -599,6 +599,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn probe_rs_boards_are_not_run_on_qemu() {
+        let text = include_str!("../boards/qemu-m4.toml")
+            .replace(
+                "kind = \"qemu-fpgaio\"\naddress = 0x40028018\ninstructions_per_tick = \"40/64\"",
+                "kind = \"dwt-cyccnt\"",
+            )
+            .replace(
+                "kind = \"qemu\"\nmachine = \"mps2-an386\"\ncpu = \"cortex-m4\"\nicount_shift = 6",
+                "kind = \"probe-rs\"\nchip = \"STM32F429ZITx\"",
+            );
+        let board = Board::from_toml_str(&text, "test").unwrap();
+        assert!(matches!(board.run, RunTarget::ProbeRs { .. }));
+        let err = QemuRunner::new("qemu-system-arm")
+            .base_args(&board, Path::new("fw.elf"))
+            .unwrap_err();
+        assert!(
+            matches!(err, ToolchainError::NotQemuBoard { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn qemu_arguments() {
+        let board = Board::builtin("qemu-m55").unwrap();
+        let args = QemuRunner::new("qemu-system-arm")
+            .base_args(&board, Path::new("fw.elf"))
+            .unwrap()
+            .join(" ");
+        assert_eq!(
+            args,
+            "-M mps3-an547 -cpu cortex-m55 -nographic -monitor none -semihosting-config \
+             enable=on,target=native -icount shift=6,align=off,sleep=off -kernel fw.elf"
+        );
+    }
+
+    #[test]
     fn announcements_are_parsed() {
         match parse_announcement("char device redirected to /dev/pts/7 (label serial0)") {
             Some(Announcement::Pty(p)) => assert_eq!(p, PathBuf::from("/dev/pts/7")),

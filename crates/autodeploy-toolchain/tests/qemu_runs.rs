@@ -232,6 +232,26 @@ async fn a_firmware_can_replace_the_fault_hook() {
     assert!(!out.uart_text().contains("AD_FAULT"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qemu_errors_are_reported_with_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_elf = dir.path().join("not-firmware.elf");
+    std::fs::write(&not_elf, b"this is not an ELF file").unwrap();
+    let board = Board::builtin("qemu-m4").unwrap();
+    let err = runner()
+        .run(&board, &not_elf, &options(SerialKind::Tcp))
+        .await
+        .unwrap_err();
+    let ToolchainError::QemuFailed {
+        board, stderr, elf, ..
+    } = &err
+    else {
+        panic!("expected QemuFailed, got {err:?}")
+    };
+    assert_eq!((board.as_str(), elf), ("qemu-m4", &not_elf));
+    assert!(stderr.contains("qemu-system-arm:"), "{stderr}");
+}
+
 /// Armv8-M only: the reset handler sets MSPLIM to the bottom of the stack.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stack_overflow_is_caught_on_the_m55() {
