@@ -213,7 +213,7 @@ impl Builder {
                 path: self.cache_dir.clone(),
                 source,
             })?;
-        let memory = self.build_in(board, spec, &support, work.path())?;
+        let memory = self.build_in(board, spec, &support, work.path(), &entry)?;
 
         let work_path = work.keep();
         match std::fs::rename(&work_path, &entry) {
@@ -249,6 +249,7 @@ impl Builder {
         spec: &FirmwareSpec,
         support: &[SupportFile],
         dir: &Path,
+        entry: &Path,
     ) -> Result<MemoryReport, ToolchainError> {
         let board_dir = dir.join("board");
         let obj_dir = dir.join("obj");
@@ -271,6 +272,8 @@ impl Builder {
         let mut base: Vec<OsString> = board.cflags.iter().map(OsString::from).collect();
         base.push(spec.opt_level.flag().into());
         base.extend(COMMON_FLAGS.iter().map(OsString::from));
+        // Debug information names the cache entry the build is moved to, not the work directory.
+        base.push(format!("-fdebug-prefix-map={}={}", dir.display(), entry.display()).into());
         base.push("-I".into());
         base.push(board_dir.clone().into());
 

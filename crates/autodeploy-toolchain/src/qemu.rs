@@ -69,6 +69,11 @@ impl QemuOptions {
 pub enum UartPort {
     /// Path of the pseudo-terminal slave (`/dev/pts/N`), already in raw mode. The session keeps
     /// the slave open, so nothing the firmware writes is lost before the caller opens it.
+    ///
+    /// When QEMU exits, Linux hangs up the pty and discards what was not read yet, so bytes
+    /// written just before `ad_board_exit` can be lost to a reader of the pty (a protocol should
+    /// have the host acknowledge the last message before the firmware exits). The complete
+    /// transcript is in [`QemuSession::uart_log`]. TCP has no such loss.
     Pty(PathBuf),
     /// A connected TCP stream.
     Tcp(TcpStream),
@@ -200,8 +205,19 @@ impl QemuRunner {
                         path: std::env::temp_dir(),
                         source,
                     })?;
-                // Start paused: the firmware runs only after the pty is open (see below).
-                args.extend(["-serial".to_owned(), "pty".to_owned(), "-S".to_owned()]);
+                // Start paused: the firmware runs only after the pty is open (see below). QEMU
+                // also copies every UART byte to a log file: a pty loses what was not yet read
+                // when QEMU exits.
+                args.push("-chardev".to_owned());
+                args.push(format!(
+                    "pty,id=uart0,logfile={}",
+                    dir.path().join("uart.log").display()
+                ));
+                args.extend([
+                    "-serial".to_owned(),
+                    "chardev:uart0".to_owned(),
+                    "-S".to_owned(),
+                ]);
                 args.push("-qmp".to_owned());
                 args.push(format!(
                     "unix:{},server=on,wait=off",
@@ -263,6 +279,7 @@ impl QemuRunner {
             uart: None,
             pty_path: None,
             pty_keeper: None,
+            uart_log: None,
             _qmp_dir: None,
         };
 
@@ -297,6 +314,7 @@ impl QemuRunner {
                         return Err(session.timeout_error());
                     }
                 }
+                session.uart_log = Some(dir.path().join("uart.log"));
                 session._qmp_dir = Some(dir);
                 session.pty_path = Some(path.clone());
                 session.uart = Some(UartPort::Pty(path));
@@ -338,6 +356,9 @@ impl QemuRunner {
         options: &QemuOptions,
     ) -> Result<RunOutput, ToolchainError> {
         let mut session = self.start(board, elf, options).await?;
+        let log = session.uart_log.clone();
+        // Keep the _qmp_dir (holding the log) alive until the log is read.
+        let log_dir = session._qmp_dir.take();
         let reader = match session.take_uart() {
             Some(UartPort::Tcp(mut stream)) => tokio::spawn(async move {
                 let mut buf = Vec::new();
@@ -365,11 +386,17 @@ impl QemuRunner {
             None => tokio::spawn(async { Vec::new() }),
         };
         let exit = session.wait().await?;
-        let uart = tokio::time::timeout(Duration::from_secs(5), reader)
+        let drained = tokio::time::timeout(Duration::from_secs(5), reader)
             .await
             .ok()
             .and_then(Result::ok)
             .unwrap_or_default();
+        // In pty mode the log holds everything, also what the pty dropped at QEMU's exit.
+        let uart = match log.map(std::fs::read) {
+            Some(Ok(logged)) if logged.len() >= drained.len() => logged,
+            _ => drained,
+        };
+        drop(log_dir);
         Ok(RunOutput {
             exit_code: exit.code,
             uart,
@@ -391,6 +418,7 @@ pub struct QemuSession {
     uart: Option<UartPort>,
     pty_path: Option<PathBuf>,
     pty_keeper: Option<std::fs::File>,
+    uart_log: Option<PathBuf>,
     _qmp_dir: Option<tempfile::TempDir>,
 }
 
@@ -403,6 +431,12 @@ impl QemuSession {
     /// The pty path, in pty mode.
     pub fn pty_path(&self) -> Option<&Path> {
         self.pty_path.as_deref()
+    }
+
+    /// In pty mode, the file where QEMU copies every byte the firmware writes on the UART. It is
+    /// removed when the session is dropped.
+    pub fn uart_log(&self) -> Option<&Path> {
+        self.uart_log.as_deref()
     }
 
     /// QEMU's process id.

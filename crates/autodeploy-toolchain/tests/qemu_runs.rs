@@ -75,6 +75,33 @@ fn echo_firmware(board: &str) -> std::path::PathBuf {
     .elf
 }
 
+/// 2000 lines (22 KB, more than a pty buffers) written right before the exit all arrive, over
+/// both transports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_uart_byte_is_lost_at_exit() {
+    let lines = 2000;
+    let board = Board::builtin("qemu-m4").unwrap();
+    let fw = build(
+        "qemu-m4",
+        &spec("chatty", &["chatty.c"]).define("CHATTY_LINES", Some(&lines.to_string())),
+    )
+    .unwrap();
+    let expected: String = (0..lines).map(|i| format!("line {i:05}\n")).collect();
+    for serial in [SerialKind::Pty, SerialKind::Tcp] {
+        let out = runner()
+            .run(&board, &fw.elf, &options(serial))
+            .await
+            .unwrap();
+        assert_eq!(out.exit_code, 0);
+        assert!(
+            out.uart_text() == expected,
+            "{serial:?}: {} of {} bytes",
+            out.uart.len(),
+            expected.len()
+        );
+    }
+}
+
 /// What the RPC transport does with a pty: take the path, open it itself, talk both ways, then
 /// wait for the exit. Nothing written before the caller opened the path is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
