@@ -18,12 +18,8 @@ pub const MAIN_PACKAGES: &[(&str, &str)] = &[
 pub const TEST_PACKAGES: &[(&str, &str)] =
     &[("clang", "clang"), ("socat", "socat"), ("python3-venv", "")];
 
-/// The oracle interpreters, pinned (see docs/testing.md).
-pub const ORACLE_REQUIREMENTS: &[&str] = &[
-    "numpy==2.4.6",
-    "tflite-micro==0.dev20261023182759",
-    "ai-edge-litert==2.3.0",
-];
+/// The oracle interpreters' pinned versions, one requirement a line.
+const ORACLE_REQUIREMENTS: &str = "oracle/requirements.txt";
 
 pub fn oracle_venv() -> PathBuf {
     workspace_root().join("target/oracle-venv")
@@ -82,7 +78,9 @@ pub fn ensure_oracle_venv() -> Result<PathBuf, String> {
     let venv = oracle_venv();
     let python = venv.join("bin/python");
     let stamp = venv.join("autodeploy-requirements.txt");
-    let wanted = ORACLE_REQUIREMENTS.join("\n");
+    let requirements = workspace_root().join(ORACLE_REQUIREMENTS);
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
     if python.is_file() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
     {
         return Ok(python);
@@ -96,8 +94,9 @@ pub fn ensure_oracle_venv() -> Result<PathBuf, String> {
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            "-r",
         ])
-        .args(ORACLE_REQUIREMENTS))?;
+        .arg(&requirements))?;
     check_oracle(&python)?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
     Ok(python)

@@ -31,6 +31,7 @@ pub mod summary;
 mod support;
 mod tensor;
 mod validate;
+mod value;
 
 pub use error::{BuildError, ModelError, TensorLabel, UnsupportedOp};
 pub use generated::builtin_operator_name;
@@ -43,3 +44,4 @@ pub use quant::Quantization;
 pub use summary::{macs, ModelSummary};
 pub use support::support;
 pub use tensor::{ElementType, Tensor};
+pub use value::{InputGenerator, NpyError, TensorValue};

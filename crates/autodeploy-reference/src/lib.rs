@@ -17,5 +17,12 @@
 //! assert_eq!(multiply_by_quantized_multiplier(100, m, shift), 50);
 //! ```
 
+mod buffer;
+mod error;
+mod interpreter;
 pub mod kernels;
+mod layer;
 pub mod prepare;
+
+pub use error::ReferenceError;
+pub use interpreter::Interpreter;
