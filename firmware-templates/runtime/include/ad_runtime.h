@@ -1,0 +1,290 @@
+/*
+ * autodeploy runtime: portable C99 kernels for Arm Cortex-M (and any host),
+ * bit-exact with TensorFlow Lite Micro's reference kernels for integer types.
+ *
+ * Conventions (CMSIS-NN shaped):
+ * - names are ad_<op>[_<variant>]_<type>; the type suffix says the element types
+ *   (_s8 int8, _s16 int16, _f32 float; _<in>_<out> when they differ); data
+ *   movement kernels work on any element type and take an element size instead;
+ * - arguments: context (scratch; may be NULL unless the kernel has a
+ *   *_scratch_size companion), op params, quant params, then (dims, data) pairs
+ *   for the inputs, the output last. A bias is passed as data only: C_OUT values,
+ *   or NULL for none;
+ * - activations are NHWC. Conv filters are [C_OUT, KH, KW, C_IN / groups],
+ *   depthwise filters [1, KH, KW, C_IN * depth_multiplier];
+ * - every kernel returns AD_OK, or a negative ad_status before writing anything
+ *   when an argument is NULL, negative, or inconsistent with another;
+ * - integer overflow wraps (two's complement), as TFLite Micro's host build
+ *   does; no kernel allocates memory, and only the float kernels that need
+ *   them call expf / tanhf from libm.
+ */
+#ifndef AD_RUNTIME_H
+#define AD_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ad_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- convolution */
+
+/**
+ * int8 CONV_2D, per-channel requantisation (TFLite ConvPerChannel):
+ * acc = sum over valid taps of (x - input_zp) * w, + bias, rescaled with
+ * quant->multiplier/shift[oc], + output_zp, clamped. Padded taps contribute nothing.
+ * - input_dims [N, H, W, C_IN]; filter_dims [C_OUT, KH, KW, C_IN / groups]
+ *   (filter c divides C_IN; groups = C_IN / filter c divides C_OUT);
+ * - output_dims [N, OH, OW, C_OUT]; OH/OW are taken as given;
+ * - quant: zero points in -128..=127, C_OUT multipliers and shifts;
+ * - bias: C_OUT int32 values or NULL. ctx: unused (may be NULL).
+ */
+ad_status ad_conv2d_s8(const ad_context *ctx,
+                       const ad_conv_params *params,
+                       const ad_conv_quant *quant,
+                       const ad_dims *input_dims,
+                       const int8_t *input,
+                       const ad_dims *filter_dims,
+                       const int8_t *filter,
+                       const int32_t *bias,
+                       const ad_dims *output_dims,
+                       int8_t *output);
+
+/** float32 CONV_2D; layouts as ad_conv2d_s8; bias C_OUT floats or NULL. */
+ad_status ad_conv2d_f32(const ad_context *ctx,
+                        const ad_conv_params *params,
+                        const ad_activation_f32 *activation,
+                        const ad_dims *input_dims,
+                        const float *input,
+                        const ad_dims *filter_dims,
+                        const float *filter,
+                        const float *bias,
+                        const ad_dims *output_dims,
+                        float *output);
+
+/**
+ * int8 DEPTHWISE_CONV_2D (TFLite DepthwiseConvPerChannel). input [N, H, W, C_IN],
+ * filter [1, KH, KW, C_OUT], output [N, OH, OW, C_OUT] with
+ * C_OUT = C_IN * depth_multiplier; output channel oc reads input channel
+ * oc / depth_multiplier. quant and bias as ad_conv2d_s8.
+ */
+ad_status ad_depthwise_conv2d_s8(const ad_context *ctx,
+                                 const ad_dw_conv_params *params,
+                                 const ad_conv_quant *quant,
+                                 const ad_dims *input_dims,
+                                 const int8_t *input,
+                                 const ad_dims *filter_dims,
+                                 const int8_t *filter,
+                                 const int32_t *bias,
+                                 const ad_dims *output_dims,
+                                 int8_t *output);
+
+/** float32 DEPTHWISE_CONV_2D; layouts as ad_depthwise_conv2d_s8. */
+ad_status ad_depthwise_conv2d_f32(const ad_context *ctx,
+                                  const ad_dw_conv_params *params,
+                                  const ad_activation_f32 *activation,
+                                  const ad_dims *input_dims,
+                                  const float *input,
+                                  const ad_dims *filter_dims,
+                                  const float *filter,
+                                  const float *bias,
+                                  const ad_dims *output_dims,
+                                  float *output);
+
+/* ------------------------------------------------------------ fully connected */
+
+/**
+ * int8 FULLY_CONNECTED with one multiplier for the layer:
+ * acc = sum((w - filter_zp) * (x - input_zp)) + bias, rescaled, + output_zp, clamped.
+ * input_dims [N, 1, 1, C_IN] (N = product of all leading dimensions),
+ * filter_dims [C_OUT, 1, 1, C_IN] (row-major weights), output_dims [N, 1, 1, C_OUT];
+ * bias C_OUT int32 values or NULL. ctx: unused.
+ */
+ad_status ad_fully_connected_s8(const ad_context *ctx,
+                                const ad_fc_quant *quant,
+                                const ad_dims *input_dims,
+                                const int8_t *input,
+                                const ad_dims *filter_dims,
+                                const int8_t *filter,
+                                const int32_t *bias,
+                                const ad_dims *output_dims,
+                                int8_t *output);
+
+/** int8 FULLY_CONNECTED with per-channel scales (C_OUT multipliers/shifts); as above. */
+ad_status ad_fully_connected_per_channel_s8(const ad_context *ctx,
+                                            const ad_fc_per_channel_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
+
+/** float32 FULLY_CONNECTED; layouts as ad_fully_connected_s8. */
+ad_status ad_fully_connected_f32(const ad_context *ctx,
+                                 const ad_activation_f32 *activation,
+                                 const ad_dims *input_dims,
+                                 const float *input,
+                                 const ad_dims *filter_dims,
+                                 const float *filter,
+                                 const float *bias,
+                                 const ad_dims *output_dims,
+                                 float *output);
+
+/* -------------------------------------------------------------------- pooling */
+
+/**
+ * AVERAGE_POOL_2D / MAX_POOL_2D. input [N, H, W, C], output [N, OH, OW, C].
+ * Windows are clipped to the input; padded positions are not counted. Quantised
+ * pooling works on stored values (input and output share quantisation).
+ * Average pooling returns AD_ERR_FAILURE (writing nothing) when a window covers
+ * no input element, as TFLite fails there. ctx: unused.
+ */
+ad_status ad_avg_pool_s8(const ad_context *ctx,
+                         const ad_pool_params *params,
+                         const ad_activation *activation,
+                         const ad_dims *input_dims,
+                         const int8_t *input,
+                         const ad_dims *output_dims,
+                         int8_t *output);
+ad_status ad_avg_pool_f32(const ad_context *ctx,
+                          const ad_pool_params *params,
+                          const ad_activation_f32 *activation,
+                          const ad_dims *input_dims,
+                          const float *input,
+                          const ad_dims *output_dims,
+                          float *output);
+/** The activation bounds are truncated to int8, as TFLite does. */
+ad_status ad_max_pool_s8(const ad_context *ctx,
+                         const ad_pool_params *params,
+                         const ad_activation *activation,
+                         const ad_dims *input_dims,
+                         const int8_t *input,
+                         const ad_dims *output_dims,
+                         int8_t *output);
+ad_status ad_max_pool_f32(const ad_context *ctx,
+                          const ad_pool_params *params,
+                          const ad_activation_f32 *activation,
+                          const ad_dims *input_dims,
+                          const float *input,
+                          const ad_dims *output_dims,
+                          float *output);
+
+/* ---------------------------------------------------------------- elementwise */
+
+/*
+ * Binary elementwise kernels with numpy broadcasting on shapes of rank
+ * 0..=AD_MAX_RANK (right-aligned; every input dimension equals the output's or
+ * is 1). ADD/SUB use TFLite's two-stage rescaling (ad_add_quant, left_shift 20
+ * for int8 and 15 for int16); MUL one rescaling of the zero-point-corrected
+ * product; MAXIMUM/MINIMUM compare stored values (a > b ? a : b). ctx: unused.
+ */
+ad_status ad_add_s8(const ad_context *ctx, const ad_add_quant *quant, const ad_shape *input1_shape,
+                    const int8_t *input1, const ad_shape *input2_shape, const int8_t *input2,
+                    const ad_shape *output_shape, int8_t *output);
+ad_status ad_add_s16(const ad_context *ctx, const ad_add_quant *quant, const ad_shape *input1_shape,
+                     const int16_t *input1, const ad_shape *input2_shape, const int16_t *input2,
+                     const ad_shape *output_shape, int16_t *output);
+ad_status ad_add_f32(const ad_context *ctx, const ad_activation_f32 *activation, const ad_shape *input1_shape,
+                     const float *input1, const ad_shape *input2_shape, const float *input2,
+                     const ad_shape *output_shape, float *output);
+ad_status ad_sub_s8(const ad_context *ctx, const ad_add_quant *quant, const ad_shape *input1_shape,
+                    const int8_t *input1, const ad_shape *input2_shape, const int8_t *input2,
+                    const ad_shape *output_shape, int8_t *output);
+ad_status ad_sub_s16(const ad_context *ctx, const ad_add_quant *quant, const ad_shape *input1_shape,
+                     const int16_t *input1, const ad_shape *input2_shape, const int16_t *input2,
+                     const ad_shape *output_shape, int16_t *output);
+ad_status ad_sub_f32(const ad_context *ctx, const ad_activation_f32 *activation, const ad_shape *input1_shape,
+                     const float *input1, const ad_shape *input2_shape, const float *input2,
+                     const ad_shape *output_shape, float *output);
+ad_status ad_mul_s8(const ad_context *ctx, const ad_mul_quant *quant, const ad_shape *input1_shape,
+                    const int8_t *input1, const ad_shape *input2_shape, const int8_t *input2,
+                    const ad_shape *output_shape, int8_t *output);
+ad_status ad_mul_s16(const ad_context *ctx, const ad_mul_quant *quant, const ad_shape *input1_shape,
+                     const int16_t *input1, const ad_shape *input2_shape, const int16_t *input2,
+                     const ad_shape *output_shape, int16_t *output);
+ad_status ad_mul_f32(const ad_context *ctx, const ad_activation_f32 *activation, const ad_shape *input1_shape,
+                     const float *input1, const ad_shape *input2_shape, const float *input2,
+                     const ad_shape *output_shape, float *output);
+ad_status ad_maximum_s8(const ad_context *ctx, const ad_shape *input1_shape, const int8_t *input1,
+                        const ad_shape *input2_shape, const int8_t *input2, const ad_shape *output_shape,
+                        int8_t *output);
+ad_status ad_maximum_s16(const ad_context *ctx, const ad_shape *input1_shape, const int16_t *input1,
+                         const ad_shape *input2_shape, const int16_t *input2, const ad_shape *output_shape,
+                         int16_t *output);
+ad_status ad_maximum_f32(const ad_context *ctx, const ad_shape *input1_shape, const float *input1,
+                         const ad_shape *input2_shape, const float *input2, const ad_shape *output_shape,
+                         float *output);
+ad_status ad_minimum_s8(const ad_context *ctx, const ad_shape *input1_shape, const int8_t *input1,
+                        const ad_shape *input2_shape, const int8_t *input2, const ad_shape *output_shape,
+                        int8_t *output);
+ad_status ad_minimum_s16(const ad_context *ctx, const ad_shape *input1_shape, const int16_t *input1,
+                         const ad_shape *input2_shape, const int16_t *input2, const ad_shape *output_shape,
+                         int16_t *output);
+ad_status ad_minimum_f32(const ad_context *ctx, const ad_shape *input1_shape, const float *input1,
+                         const ad_shape *input2_shape, const float *input2, const ad_shape *output_shape,
+                         float *output);
+
+/* -------------------------------------------------------------------- softmax */
+
+/**
+ * SOFTMAX over rows of row_size (>= 1) elements; num_rows >= 0 rows, contiguous.
+ * int8 input: output int8 (scale 1/256, zero point -128) or int16 (scale 1/65536,
+ * zero point -32768). float32: expf((x - max) * beta) / sum. ctx: unused.
+ */
+ad_status ad_softmax_s8(const ad_context *ctx, const ad_softmax_quant *quant, int32_t num_rows, int32_t row_size,
+                        const int8_t *input, int8_t *output);
+ad_status ad_softmax_s8_s16(const ad_context *ctx, const ad_softmax_quant *quant, int32_t num_rows,
+                            int32_t row_size, const int8_t *input, int16_t *output);
+ad_status ad_softmax_f32(const ad_context *ctx, float beta, int32_t num_rows, int32_t row_size, const float *input,
+                         float *output);
+
+/* ---------------------------------------------------------------- activations */
+
+/**
+ * int8 LOGISTIC (output scale 1/256, zero point -128) and TANH (output scale
+ * 1/128, zero point 0) on size >= 0 elements; input and output may alias exactly.
+ */
+ad_status ad_logistic_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *quant, int32_t size,
+                         const int8_t *input, int8_t *output);
+ad_status ad_tanh_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *quant, int32_t size, const int8_t *input,
+                     int8_t *output);
+
+/* ------------------------------------------------------------------- quantize */
+
+/**
+ * QUANTIZE / DEQUANTIZE on size >= 0 elements. float -> int: round(x / scale)
+ * + zero_point, clamped (scale > 0). int -> int: see ad_requant. int -> float:
+ * scale * (x - zero_point) in double, narrowed.
+ */
+ad_status ad_quantize_f32_s8(const ad_context *ctx, float scale, int32_t zero_point, int32_t size,
+                             const float *input, int8_t *output);
+ad_status ad_quantize_f32_s16(const ad_context *ctx, float scale, int32_t zero_point, int32_t size,
+                              const float *input, int16_t *output);
+ad_status ad_quantize_s8_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
+                            int8_t *output);
+ad_status ad_quantize_s8_s16(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
+                             int16_t *output);
+ad_status ad_quantize_s16_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int16_t *input,
+                             int8_t *output);
+ad_status ad_quantize_s16_s16(const ad_context *ctx, const ad_requant *quant, int32_t size,
+                              const int16_t *input, int16_t *output);
+ad_status ad_dequantize_s8_f32(const ad_context *ctx, float scale, int32_t zero_point, int32_t size,
+                               const int8_t *input, float *output);
+ad_status ad_dequantize_s16_f32(const ad_context *ctx, float scale, int32_t zero_point, int32_t size,
+                                const int16_t *input, float *output);
+
+/* -------------------------------------------------------------- data movement */
+
+/** RESHAPE / SQUEEZE / EXPAND_DIMS: copies size_bytes >= 0 bytes (any type). */
+ad_status ad_reshape(const ad_context *ctx, int32_t size_bytes, const void *input, void *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AD_RUNTIME_H */

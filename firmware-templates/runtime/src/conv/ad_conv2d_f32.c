@@ -1,0 +1,89 @@
+/*
+ * autodeploy runtime: float32 CONV_2D. Products are summed per output element
+ * in the order (filter row, filter column, input channel), the bias is added
+ * last, then the result is clamped (the order of the Rust reference).
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+
+ad_status ad_conv2d_f32(const ad_context *ctx,
+                        const ad_conv_params *params,
+                        const ad_activation_f32 *activation,
+                        const ad_dims *input_dims,
+                        const float *input,
+                        const ad_dims *filter_dims,
+                        const float *filter,
+                        const float *bias,
+                        const ad_dims *output_dims,
+                        float *output)
+{
+    int32_t filters_per_group;
+    int32_t b, oy, ox, oc, ky, kx, ic;
+    int32_t in_h, in_w, in_c, k_h, k_w, f_c, out_h, out_w, out_c;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (activation == NULL || input == NULL || filter == NULL || output == NULL)
+    {
+        return AD_ERR_ARG;
+    }
+
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    f_c = filter_dims->c;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+
+    for (b = 0; b < output_dims->n; b++)
+    {
+        for (oy = 0; oy < out_h; oy++)
+        {
+            for (ox = 0; ox < out_w; ox++)
+            {
+                for (oc = 0; oc < out_c; oc++)
+                {
+                    const float *filter_oc = filter + (size_t)oc * k_h * k_w * f_c;
+                    int32_t group_offset = (oc / filters_per_group) * f_c;
+                    float acc = 0.0f;
+                    for (ky = 0; ky < k_h; ky++)
+                    {
+                        int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
+                        if (iy < 0)
+                        {
+                            continue;
+                        }
+                        for (kx = 0; kx < k_w; kx++)
+                        {
+                            const float *x;
+                            const float *w;
+                            int32_t ix = ad_tap(ox, params->stride.w, params->padding.w, params->dilation.w, kx, in_w);
+                            if (ix < 0)
+                            {
+                                continue;
+                            }
+                            x = input + (((size_t)b * in_h + iy) * in_w + ix) * in_c + group_offset;
+                            w = filter_oc + ((size_t)ky * k_w + kx) * f_c;
+                            for (ic = 0; ic < f_c; ic++)
+                            {
+                                acc += x[ic] * w[ic];
+                            }
+                        }
+                    }
+                    acc += bias != NULL ? bias[oc] : 0.0f;
+                    output[(((size_t)b * out_h + oy) * out_w + ox) * out_c + oc] = ad_clamp_f32(acc, *activation);
+                }
+            }
+        }
+    }
+    return AD_OK;
+}

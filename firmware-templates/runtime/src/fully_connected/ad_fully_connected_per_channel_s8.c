@@ -1,0 +1,58 @@
+/*
+ * autodeploy runtime: int8 FULLY_CONNECTED with per-channel filter scales (one
+ * multiplier per output channel; the filter zero point is not applied, as in
+ * TFLite Micro, which requires it to be 0).
+ */
+#include "ad_runtime.h"
+
+#include "ad_fc_check.h"
+
+ad_status ad_fully_connected_per_channel_s8(const ad_context *ctx,
+                                            const ad_fc_per_channel_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output)
+{
+    int32_t b, oc, i, depth, out_depth, in_off;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_fc_check(input_dims, filter_dims, output_dims);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (quant == NULL || input == NULL || filter == NULL || output == NULL ||
+        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)))
+    {
+        return AD_ERR_ARG;
+    }
+    depth = input_dims->c;
+    out_depth = output_dims->c;
+    in_off = ad_wrap_neg(quant->input_zero_point);
+    for (b = 0; b < input_dims->n; b++)
+    {
+        const int8_t *row = input + (size_t)b * depth;
+        for (oc = 0; oc < out_depth; oc++)
+        {
+            const int8_t *w = filter + (size_t)oc * depth;
+            int32_t acc = 0;
+            int32_t v;
+            for (i = 0; i < depth; i++)
+            {
+                acc = ad_wrap_add(acc, ad_wrap_mul(w[i], ad_wrap_add(row[i], in_off)));
+            }
+            if (bias != NULL)
+            {
+                acc = ad_wrap_add(acc, bias[oc]);
+            }
+            v = ad_wrap_add(ad_requantize(acc, quant->multiplier[oc], quant->shift[oc]), quant->output_zero_point);
+            output[(size_t)b * out_depth + oc] = (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max);
+        }
+    }
+    return AD_OK;
+}
