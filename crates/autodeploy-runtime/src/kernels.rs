@@ -1,0 +1,78 @@
+//! The kernel list: one variant per C kernel function, with its files.
+
+use crate::{runtime_file, SourceFile};
+
+macro_rules! kernels {
+    ($($variant:ident => $c_name:literal, [$($file:literal),+ $(,)?];)*) => {
+        /// A kernel function of the C runtime (one per `ad_<op>[_<variant>]_<type>`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Kernel {
+            $(
+                #[doc = concat!("`", $c_name, "`.")]
+                $variant,
+            )*
+        }
+
+        impl Kernel {
+            /// Every kernel, in declaration order.
+            pub const ALL: &'static [Kernel] = &[$(Kernel::$variant),*];
+
+            /// The C function name (`ad_conv2d_s8`).
+            pub const fn c_name(self) -> &'static str {
+                match self {
+                    $(Kernel::$variant => $c_name,)*
+                }
+            }
+
+            pub(crate) fn sources(self) -> &'static [SourceFile] {
+                match self {
+                    $(Kernel::$variant => &[$(runtime_file!($file)),+],)*
+                }
+            }
+        }
+    };
+}
+
+kernels! {
+    LogisticS8 => "ad_logistic_s8", ["src/activation/ad_logistic_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
+    TanhS8 => "ad_tanh_s8", ["src/activation/ad_tanh_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
+    Reshape => "ad_reshape", ["src/array/ad_reshape.c"];
+    Conv2dF32 => "ad_conv2d_f32", ["src/conv/ad_conv2d_f32.c", "src/conv/ad_conv_check.h"];
+    Conv2dS8 => "ad_conv2d_s8", ["src/conv/ad_conv2d_s8.c", "src/conv/ad_conv_check.h"];
+    DepthwiseConv2dF32 => "ad_depthwise_conv2d_f32", ["src/conv/ad_depthwise_conv2d_f32.c", "src/conv/ad_conv_check.h"];
+    DepthwiseConv2dS8 => "ad_depthwise_conv2d_s8", ["src/conv/ad_depthwise_conv2d_s8.c", "src/conv/ad_conv_check.h"];
+    AddF32 => "ad_add_f32", ["src/elementwise/ad_add_f32.c", "src/elementwise/ad_broadcast.h"];
+    AddS16 => "ad_add_s16", ["src/elementwise/ad_add_s16.c", "src/elementwise/ad_broadcast.h"];
+    AddS8 => "ad_add_s8", ["src/elementwise/ad_add_s8.c", "src/elementwise/ad_broadcast.h"];
+    MaximumF32 => "ad_maximum_f32", ["src/elementwise/ad_maximum_f32.c", "src/elementwise/ad_broadcast.h"];
+    MaximumS16 => "ad_maximum_s16", ["src/elementwise/ad_maximum_s16.c", "src/elementwise/ad_broadcast.h"];
+    MaximumS8 => "ad_maximum_s8", ["src/elementwise/ad_maximum_s8.c", "src/elementwise/ad_broadcast.h"];
+    MinimumF32 => "ad_minimum_f32", ["src/elementwise/ad_minimum_f32.c", "src/elementwise/ad_broadcast.h"];
+    MinimumS16 => "ad_minimum_s16", ["src/elementwise/ad_minimum_s16.c", "src/elementwise/ad_broadcast.h"];
+    MinimumS8 => "ad_minimum_s8", ["src/elementwise/ad_minimum_s8.c", "src/elementwise/ad_broadcast.h"];
+    MulF32 => "ad_mul_f32", ["src/elementwise/ad_mul_f32.c", "src/elementwise/ad_broadcast.h"];
+    MulS16 => "ad_mul_s16", ["src/elementwise/ad_mul_s16.c", "src/elementwise/ad_broadcast.h"];
+    MulS8 => "ad_mul_s8", ["src/elementwise/ad_mul_s8.c", "src/elementwise/ad_broadcast.h"];
+    SubF32 => "ad_sub_f32", ["src/elementwise/ad_sub_f32.c", "src/elementwise/ad_broadcast.h"];
+    SubS16 => "ad_sub_s16", ["src/elementwise/ad_sub_s16.c", "src/elementwise/ad_broadcast.h"];
+    SubS8 => "ad_sub_s8", ["src/elementwise/ad_sub_s8.c", "src/elementwise/ad_broadcast.h"];
+    FullyConnectedF32 => "ad_fully_connected_f32", ["src/fully_connected/ad_fully_connected_f32.c", "src/fully_connected/ad_fc_check.h"];
+    FullyConnectedPerChannelS8 => "ad_fully_connected_per_channel_s8", ["src/fully_connected/ad_fully_connected_per_channel_s8.c", "src/fully_connected/ad_fc_check.h"];
+    FullyConnectedS8 => "ad_fully_connected_s8", ["src/fully_connected/ad_fully_connected_s8.c", "src/fully_connected/ad_fc_check.h"];
+    AvgPoolF32 => "ad_avg_pool_f32", ["src/pool/ad_avg_pool_f32.c", "src/pool/ad_pool_common.h"];
+    AvgPoolS8 => "ad_avg_pool_s8", ["src/pool/ad_avg_pool_s8.c", "src/pool/ad_pool_common.h"];
+    MaxPoolF32 => "ad_max_pool_f32", ["src/pool/ad_max_pool_f32.c", "src/pool/ad_pool_common.h"];
+    MaxPoolS8 => "ad_max_pool_s8", ["src/pool/ad_max_pool_s8.c", "src/pool/ad_pool_common.h"];
+    DequantizeS16F32 => "ad_dequantize_s16_f32", ["src/quantize/ad_dequantize_s16_f32.c"];
+    DequantizeS8F32 => "ad_dequantize_s8_f32", ["src/quantize/ad_dequantize_s8_f32.c"];
+    QuantizeF32S16 => "ad_quantize_f32_s16", ["src/quantize/ad_quantize_f32_s16.c"];
+    QuantizeF32S8 => "ad_quantize_f32_s8", ["src/quantize/ad_quantize_f32_s8.c"];
+    QuantizeS16S16 => "ad_quantize_s16_s16", ["src/quantize/ad_quantize_s16_s16.c"];
+    QuantizeS16S8 => "ad_quantize_s16_s8", ["src/quantize/ad_quantize_s16_s8.c"];
+    QuantizeS8S16 => "ad_quantize_s8_s16", ["src/quantize/ad_quantize_s8_s16.c"];
+    QuantizeS8S8 => "ad_quantize_s8_s8", ["src/quantize/ad_quantize_s8_s8.c"];
+    SoftmaxF32 => "ad_softmax_f32", ["src/softmax/ad_softmax_f32.c"];
+    SoftmaxS8 => "ad_softmax_s8", ["src/softmax/ad_softmax_s8.c", "src/softmax/ad_softmax_s8_common.h"];
+    SoftmaxS8S16 => "ad_softmax_s8_s16", ["src/softmax/ad_softmax_s8_s16.c", "src/softmax/ad_softmax_s8_common.h"];
+}
