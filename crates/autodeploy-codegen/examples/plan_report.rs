@@ -1,0 +1,72 @@
+//! Prints the memory plan figures of each model given on the command line,
+//! one line per model (`key=value`, tab-separated), for `cargo xtask bench
+//! memory`. With `--detail`, also prints every layer's scheme and every
+//! tensor's placement.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+use autodeploy_codegen::plan::{check, plan, PlanOptions};
+use autodeploy_model::Model;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let detail = args.iter().any(|a| a == "--detail");
+    let mut failed = false;
+    for path in args.iter().filter(|a| !a.starts_with("--")) {
+        if let Err(e) = report(path, detail) {
+            eprintln!("{path}: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn report(path: &str, detail: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let model = Model::from_path(path)?;
+    let graph = model.main_graph();
+    let best = plan(graph, &PlanOptions::default())?;
+    check(graph, &best)?;
+    let plain = plan(graph, &PlanOptions::conservative())?;
+    check(graph, &plain)?;
+    let name = std::path::Path::new(path)
+        .file_stem()
+        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
+    let schemes: Vec<String> = best
+        .in_place_layers()
+        .map(|(l, s)| format!("{l}:{}", s.name()))
+        .collect();
+    let reordered = best.order != (0..graph.operators.len()).collect::<Vec<_>>();
+    println!(
+        "model={name}\tarena={}\tlower_bound={}\tplain_lower_bound={}\tplain_arena={}\tstrategy={}\treordered={reordered}\tschemes={}",
+        best.arena_size,
+        best.lower_bound,
+        best.plain_lower_bound,
+        plain.arena_size,
+        best.strategy,
+        schemes.join(",")
+    );
+    if detail {
+        println!("  order: {:?}", best.order);
+        for (l, s) in best.in_place_layers() {
+            println!("  layer {l} {}: {s:?}", graph.operators[l].name());
+        }
+        for (t, p) in best.buffers.iter().enumerate() {
+            if let Some(p) = p {
+                let tensor = &graph.tensors[t];
+                println!(
+                    "  tensor {t} '{}' {:?}: {}..{}",
+                    tensor.name,
+                    tensor.shape,
+                    p.offset,
+                    p.end()
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Everything that can go wrong while planning or checking a memory plan.
+
+use autodeploy_model::TensorLabel;
+
+/// Errors of the code generator. Each names the layer (operator index in
+/// the model's execution order) and tensor involved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodegenError {
+    #[error("tensor {tensor} has no fixed byte size (type '{dtype}'), so it cannot be planned")]
+    UnsizedTensor { tensor: TensorLabel, dtype: String },
+
+    #[error("layer {layer} {op}: {reason}")]
+    InvalidOrder {
+        layer: usize,
+        op: String,
+        reason: String,
+    },
+
+    #[error("tensor {tensor} is live but has no place in the arena")]
+    MissingPlacement { tensor: TensorLabel },
+
+    #[error("{what} has offset {offset}, which is not a multiple of {alignment}")]
+    Misaligned {
+        what: String,
+        offset: usize,
+        alignment: usize,
+    },
+
+    #[error("{what} occupies bytes {offset}..{end}, beyond the {arena}-byte arena")]
+    OutsideArena {
+        what: String,
+        offset: usize,
+        end: usize,
+        arena: usize,
+    },
+
+    #[error("{what} has {size} bytes but needs {needed}")]
+    TooSmall {
+        what: String,
+        size: usize,
+        needed: usize,
+    },
+
+    #[error(
+        "at layer {layer} {op}, {first} (bytes {first_range}) and {second} \
+         (bytes {second_range}) are both live and overlap"
+    )]
+    Overlap {
+        layer: usize,
+        op: String,
+        first: String,
+        first_range: String,
+        second: String,
+        second_range: String,
+    },
+
+    #[error("layer {layer} {op}: in-place scheme '{scheme}' is not legal: {reason}")]
+    InPlaceRule {
+        layer: usize,
+        op: String,
+        scheme: String,
+        reason: String,
+    },
+
+    #[error("the plan has {found} entries for {what}, the graph needs {expected}")]
+    ShapeMismatch {
+        what: String,
+        found: usize,
+        expected: usize,
+    },
+
+    #[error("no memory plan passed the checker; the last failure was: {last}")]
+    NoValidPlan { last: Box<CodegenError> },
+}
