@@ -7,11 +7,14 @@
 //!   README's second command; `.ci/run` calls it).
 //! - `oracle-env`: create the test-only Python venv with the pinned oracle
 //!   interpreters (TFLite Micro, LiteRT) in `target/oracle-venv`.
+//! - `bench reference`: reference interpreter vs TensorFlow Lite Micro,
+//!   milliseconds per inference (docs/benchmarks.md).
 //! - `schema [--check]`: regenerate the planus bindings and the operator-name
 //!   table of `autodeploy-model` from `crates/autodeploy-model/schema/tflite.fbs`
 //!   (`--check` fails if the committed files are stale).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+mod bench;
 mod demo;
 mod schema;
 mod setup;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("oracle-env") => setup::ensure_oracle_venv().map(|python| {
             println!("oracle python: {}", python.display());
         }),
+        Some("bench") => bench::run(&args[1..]),
         Some("schema") => schema::run(&args[1..]),
         Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
         None => Err(USAGE.to_string()),
@@ -46,6 +50,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   demo               run the main job on the bundled example model (installs what it needs)
   test [ARGS]        run the whole test suite (installs what it needs; ARGS go to cargo test)
+  bench reference    reference interpreter vs TFLite Micro, ms per inference
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings";
 

@@ -5,6 +5,7 @@
 
 mod commands;
 mod format;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = commands::inspect::Format::Table)]
         format: commands::inspect::Format,
     },
+    /// Run a model on the PC with the reference interpreter (bit-exact with
+    /// TensorFlow Lite Micro) and write its outputs as .npy files.
+    Run(commands::run::RunArgs),
 }
 
 /// Process exit codes: 0 success, 1 the board and the PC disagree
@@ -58,6 +62,7 @@ impl From<ExitStatus> for ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Inspect { model, format } => commands::inspect::run(&model, format),
+        Command::Run(args) => commands::run::run(&args),
     }
 }
 

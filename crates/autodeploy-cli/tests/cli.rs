@@ -132,3 +132,104 @@ fn help_lists_the_commands() {
     assert!(out.status.success());
     assert!(stdout(&out).contains("inspect"));
 }
+
+#[test]
+fn run_with_random_inputs_matches_tflite_micro() {
+    use autodeploy_model::TensorValue;
+    use autodeploy_testkit::oracle::{self, Case, Interpreter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let layers = dir.path().join("layers");
+    let kws = model("mlperf-tiny/kws_ref_model");
+    let out = autodeploy(&[
+        "run",
+        &kws,
+        "--random",
+        "--seed",
+        "42",
+        "--output",
+        out_dir.to_str().unwrap(),
+        "--dump-layers",
+        layers.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read =
+        |p: std::path::PathBuf| TensorValue::read_npy(std::fs::File::open(p).unwrap()).unwrap();
+    let input = read(out_dir.join("input_0.npy"));
+    let output = read(out_dir.join("output_0.npy"));
+    assert_eq!(output.shape, vec![1, 12]);
+    assert_eq!(
+        std::fs::read_dir(&layers).unwrap().count(),
+        13,
+        "one file per layer output"
+    );
+
+    let results = oracle::run(&[Case {
+        model: kws.into(),
+        samples: vec![vec![input]],
+        interpreters: vec![Interpreter::Tflm],
+        tensors: vec![],
+    }]);
+    let tflm = results[0].get(Interpreter::Tflm).as_ref().unwrap();
+    assert_eq!(
+        output.bytes, tflm[0].outputs[0].bytes,
+        "bit-exact with TFLite Micro"
+    );
+}
+
+#[test]
+fn run_accepts_raw_bin_inputs_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("input.bin");
+    std::fs::write(&bin, vec![7u8; 49 * 10]).unwrap();
+    let out_dir = dir.path().join("out");
+    let args = [
+        "run",
+        &model("mlperf-tiny/kws_ref_model"),
+        "--input",
+        bin.to_str().unwrap(),
+        "--output",
+        out_dir.to_str().unwrap(),
+    ];
+    let first = autodeploy(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = std::fs::read(out_dir.join("output_0.npy")).unwrap();
+
+    let second = autodeploy(&args);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("pass --force"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(std::fs::read(out_dir.join("output_0.npy")).unwrap(), before);
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(autodeploy(&forced).status.success());
+
+    // A raw file of the wrong size names the input and the size it needs.
+    std::fs::write(&bin, [1u8; 10]).unwrap();
+    let bad = autodeploy(&[
+        "run",
+        &model("mlperf-tiny/kws_ref_model"),
+        "--input",
+        bin.to_str().unwrap(),
+        "--output",
+        dir.path().join("o2").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("needs 490"), "{}", stderr(&bad));
+}
+
+#[test]
+fn run_without_inputs_says_what_the_model_needs() {
+    let out = autodeploy(&["run", &model("mlperf-tiny/kws_ref_model")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("'input_1' int8 [1, 49, 10, 1]"),
+        "{}",
+        stderr(&out)
+    );
+}

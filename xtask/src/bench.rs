@@ -1,0 +1,94 @@
+//! `cargo xtask bench <what>`: measurements printed as ratios against a
+//! baseline measured in the same run (docs/benchmarks.md).
+//!
+//! - `reference`: milliseconds per inference of the reference interpreter
+//!   (release build) and of TensorFlow Lite Micro's Python interpreter, per
+//!   MLPerf Tiny model, and their ratio.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::workspace_root;
+
+pub const MLPERF_TINY: &[&str] = &[
+    "kws_ref_model",
+    "vww_96_int8",
+    "ic_resnet8_int8",
+    "ad01_int8",
+    "str_ww_ref_model",
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("reference") => reference(),
+        _ => Err("usage: cargo xtask bench reference".into()),
+    }
+}
+
+fn model_paths() -> Vec<String> {
+    MLPERF_TINY
+        .iter()
+        .map(|m| {
+            workspace_root()
+                .join(format!("examples/models/mlperf-tiny/{m}.tflite"))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+/// Runs a command and parses its `<path> <number>` lines.
+fn timings(command: &mut Command) -> Result<BTreeMap<String, f64>, String> {
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (path, ms) = line.rsplit_once(' ')?;
+            Some((path.to_string(), ms.parse().ok()?))
+        })
+        .collect())
+}
+
+fn reference() -> Result<(), String> {
+    let python = crate::setup::ensure_oracle_venv()?;
+    let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let models = model_paths();
+    let ours = timings(
+        Command::new(&cargo)
+            .current_dir(&root)
+            .args(["run", "--release", "--quiet", "-p", "autodeploy-reference"])
+            .args(["--example", "bench_reference", "--"])
+            .args(&models),
+    )?;
+    let tflm = timings(
+        Command::new(&python)
+            .arg(root.join("oracle/bench_tflm.py"))
+            .args(&models),
+    )?;
+    println!(
+        "reference interpreter vs TensorFlow Lite Micro (Python host build), ms per inference"
+    );
+    println!(
+        "{:<20} {:>12} {:>12} {:>8}",
+        "model", "autodeploy", "TFLM", "ratio"
+    );
+    let mut worst: f64 = 0.0;
+    for (name, path) in MLPERF_TINY.iter().zip(&models) {
+        let (Some(a), Some(t)) = (ours.get(path), tflm.get(path)) else {
+            return Err(format!("no timing for {name}"));
+        };
+        worst = worst.max(a / t);
+        println!("{name:<20} {a:>12.3} {t:>12.3} {:>7.2}x", a / t);
+    }
+    println!("worst ratio: {worst:.2}x (target: at most 1.00x)");
+    Ok(())
+}
