@@ -350,7 +350,9 @@ fn fully_connected(kind: i32, seed: u64) {
         if kind == 2 {
             let input = rng.vec_f32(dims.batches * dims.input_depth, -2.0, 2.0);
             let filter = rng.vec_f32(dims.output_depth * dims.input_depth, -1.0, 1.0);
-            let bias = rng.chance(80).then(|| rng.vec_f32(dims.output_depth, -1.0, 1.0));
+            let bias = rng
+                .chance(80)
+                .then(|| rng.vec_f32(dims.output_depth, -1.0, 1.0));
             let act = float_act(&mut rng);
             let mut out = vec![0f32; n_out];
             let r = fully_connected_f32(act, dims, &input, &filter, bias.as_deref(), &mut out);
@@ -399,7 +401,11 @@ fn fully_connected(kind: i32, seed: u64) {
             let mut out = vec![0i8; n_out];
             let r = fully_connected_s8(&quant, dims, &input, &filter, bias.as_deref(), &mut out);
             if kind == 0 {
-                case.i32(in_zp).i32(f_zp).i32(out_zp).i32(mult[0]).i32(shift[0]);
+                case.i32(in_zp)
+                    .i32(f_zp)
+                    .i32(out_zp)
+                    .i32(mult[0])
+                    .i32(shift[0]);
             } else {
                 case.i32(in_zp).i32(out_zp).arr_i32(&mult).arr_i32(&shift);
             }
@@ -436,7 +442,8 @@ fn fully_connected_f32_matches_reference() {
 /// kind 0 avg s8, 1 max s8, 2 avg f32, 3 max f32.
 fn pool(kind: i32, seed: u64) {
     let mut rng = Rng::new(seed);
-    let mut batch = Batch::new(["avg_pool_s8", "max_pool_s8", "avg_pool_f32", "max_pool_f32"][kind as usize]);
+    let mut batch =
+        Batch::new(["avg_pool_s8", "max_pool_s8", "avg_pool_f32", "max_pool_f32"][kind as usize]);
     for _ in 0..CASES {
         let (f_h, f_w) = (rng.usize(1, 4), rng.usize(1, 4));
         let p = PoolParams {
@@ -502,7 +509,11 @@ fn pool(kind: i32, seed: u64) {
                 .dims(d4(output_dims));
             expect_f32(r, &out)
         };
-        batch.push(case, expect, format!("{p:?} in {input_dims:?} out {output_dims:?}"));
+        batch.push(
+            case,
+            expect,
+            format!("{p:?} in {input_dims:?} out {output_dims:?}"),
+        );
     }
     batch.run();
 }
