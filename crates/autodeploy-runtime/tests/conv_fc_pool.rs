@@ -346,8 +346,7 @@ fn fully_connected(kind: i32, seed: u64) {
         let o_d = [dims.batches, 1, 1, dims.output_depth];
         let n_out = dims.batches * dims.output_depth;
         let mut case = Case::new(5 + kind);
-        let expect;
-        if kind == 2 {
+        let expect = if kind == 2 {
             let input = rng.vec_f32(dims.batches * dims.input_depth, -2.0, 2.0);
             let filter = rng.vec_f32(dims.output_depth * dims.input_depth, -1.0, 1.0);
             let bias = rng
@@ -364,7 +363,7 @@ fn fully_connected(kind: i32, seed: u64) {
                 .arr_f32(&filter)
                 .opt_arr_f32(bias.as_deref())
                 .dims(o_d);
-            expect = expect_f32(r, &out);
+            expect_f32(r, &out)
         } else {
             let input = rng.vec_i8(dims.batches * dims.input_depth);
             let filter = rng.vec_i8(dims.output_depth * dims.input_depth);
@@ -417,8 +416,8 @@ fn fully_connected(kind: i32, seed: u64) {
                 .arr_i8(&filter)
                 .opt_arr_i32(bias.as_deref())
                 .dims(o_d);
-            expect = expect_i8(r, &out);
-        }
+            expect_i8(r, &out)
+        };
         batch.push(case, expect, format!("{dims:?}"));
     }
     batch.run();
