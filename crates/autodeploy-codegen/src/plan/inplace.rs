@@ -98,7 +98,15 @@ fn alias_root(graph: &Graph, producers: &[Option<usize>], mut t: usize) -> usize
 
 /// Chooses a scheme for every layer; may move fused ADDs right after their
 /// convolution, so returns the order too.
-pub(crate) fn choose(graph: &Graph, order: &[usize], enabled: &Enabled) -> (Vec<usize>, Schemes) {
+///
+/// `allowed[l]` says whether layer `l` may use an element-wise or row-buffer
+/// scheme (the planner switches them on one by one where they pay).
+pub(crate) fn choose(
+    graph: &Graph,
+    order: &[usize],
+    enabled: &Enabled,
+    allowed: &[bool],
+) -> (Vec<usize>, Schemes) {
     let mut order = order.to_vec();
     let mut schemes = Schemes::none(graph);
     if enabled.fused_add {
@@ -142,6 +150,9 @@ pub(crate) fn choose(graph: &Graph, order: &[usize], enabled: &Enabled) -> (Vec<
             }
             continue;
         }
+        if !allowed[l] {
+            continue;
+        }
         if enabled.elementwise && is_elementwise(&op.kind) {
             let candidate = op.present_inputs().find(|&i| {
                 let t = &graph.tensors[i];
@@ -164,23 +175,30 @@ pub(crate) fn choose(graph: &Graph, order: &[usize], enabled: &Enabled) -> (Vec<
             if let Some(g) = RowGeom::of(graph, op) {
                 let si = graph.tensors[x].byte_size() as i64;
                 let so = out_t.byte_size() as i64;
-                let mut best: Option<(i64, i64, usize)> = None; // (cost, delta, rows)
-                let end_aligned = (si - so).div_euclid(ALIGNMENT as i64) * ALIGNMENT as i64;
-                for delta in [0, end_aligned] {
+                // (bytes at this step, growth of the group, delta, rows)
+                let mut best: Option<(i64, i64, i64, usize)> = None;
+                let down = |v: i64| v.div_euclid(ALIGNMENT as i64) * ALIGNMENT as i64;
+                let (gmin, gmax) = groups.extent(x);
+                let rx = groups.rel[x];
+                // Start-aligned, end-aligned, or flush with the group's ends
+                // (so that a chain of in-place layers does not drift).
+                for delta in [0, down(si - so), down(gmin - rx), down(gmax - so - rx)] {
                     if !groups.can_write_over(graph, &live, out, x, delta, step) {
                         continue;
                     }
                     let Some(rows) = g.line_rows(delta) else {
                         continue;
                     };
-                    let span = (si.max(delta + so)) - delta.min(0);
-                    let cost = span + (rows * g.in_unit) as i64;
-                    if best.is_none_or(|(c, _, _)| cost < c) {
-                        best = Some((cost, delta, rows));
+                    let overlap = (si.min(delta + so) - delta.max(0)).max(0);
+                    let here = si + so - overlap + (rows * g.in_unit) as i64;
+                    let grown = gmax.max(rx + delta + so) - gmin.min(rx + delta) - (gmax - gmin);
+                    let key = (here, grown, delta, rows);
+                    if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                        best = Some(key);
                     }
                 }
-                if let Some((cost, delta, rows)) = best {
-                    if cost < si + so {
+                if let Some((here, _, delta, rows)) = best {
+                    if here < si + so {
                         schemes.0[l] = InPlace::RowBuffer {
                             input: x,
                             unit: g.unit,
@@ -340,6 +358,18 @@ impl Groups {
         groups
     }
 
+    /// The lowest and highest relative byte of `x`'s group.
+    fn extent(&self, x: usize) -> (i64, i64) {
+        let Some(g) = self.of[x] else { return (0, 0) };
+        let lo = self.members[g].iter().map(|&m| self.rel[m]).min().unwrap_or(0);
+        let hi = self.members[g]
+            .iter()
+            .map(|&m| self.rel[m] + self.sizes[m])
+            .max()
+            .unwrap_or(0);
+        (lo, hi)
+    }
+
     /// Moves `y`'s group into `x`'s, with `y` at `delta` bytes from `x`.
     pub fn join(&mut self, y: usize, x: usize, delta: i64) {
         let (Some(gy), Some(gx)) = (self.of[y], self.of[x]) else {
@@ -394,9 +424,10 @@ impl Groups {
         })
     }
 
-    /// The largest number of bytes live at one step: per group, the union
-    /// of its live members' ranges; plus scratch and line buffers.
-    pub fn lower_bound(&self, live: &Liveness, scratch: &[usize], schemes: &Schemes) -> usize {
+    /// The number of bytes live at each step: per group, the union of its
+    /// live members' ranges; plus scratch and line buffers. The largest is
+    /// a lower bound for the arena.
+    pub fn live_bytes(&self, live: &Liveness, scratch: &[usize], schemes: &Schemes) -> Vec<usize> {
         let mut per_step = vec![0usize; live.steps];
         for (l, &s) in scratch.iter().enumerate() {
             per_step[live.step[l]] += s;
@@ -434,7 +465,7 @@ impl Groups {
                 *total += covered as usize;
             }
         }
-        per_step.into_iter().max().unwrap_or(0)
+        per_step
     }
 }
 

@@ -280,7 +280,8 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
         let schemes = inplace::Schemes::none(graph);
         let live = liveness::Liveness::new(graph, &model_order, &schemes);
         let groups = inplace::Groups::build(graph, &live, &schemes);
-        groups.lower_bound(&live, &scratch, &schemes)
+        let per_step = groups.live_bytes(&live, &scratch, &schemes);
+        per_step.into_iter().max().unwrap_or(0)
     };
 
     let orders = if options.reorder {
@@ -309,14 +310,18 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
     };
 
     let mut candidates: Vec<MemoryPlan> = Vec::new();
+    let n = graph.operators.len();
     for order in &orders {
-        for enabled in &configs {
-            let (order, schemes) = inplace::choose(graph, order, enabled);
+        let evaluate = |enabled: &inplace::Enabled, allowed: &[bool]| {
+            let (order, schemes) = inplace::choose(graph, order, enabled, allowed);
             let live = liveness::Liveness::new(graph, &order, &schemes);
             let groups = inplace::Groups::build(graph, &live, &schemes);
-            let lower_bound = groups.lower_bound(&live, &scratch, &schemes);
+            let per_step = groups.live_bytes(&live, &scratch, &schemes);
+            let lower_bound = per_step.iter().copied().max().unwrap_or(0);
+            let total: usize = per_step.iter().sum();
+
             let best = allocate::best(graph, &live, &groups, &schemes, &scratch);
-            candidates.push(MemoryPlan {
+            let plan = MemoryPlan {
                 arena_size: best.arena_size,
                 lower_bound,
                 plain_lower_bound,
@@ -325,7 +330,52 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
                 in_place: best.in_place,
                 order,
                 strategy: best.strategy,
-            });
+            };
+            (plan, total)
+        };
+        for enabled in &configs {
+            candidates.push(evaluate(enabled, &vec![true; n]).0);
+        }
+        // Switch element-wise and row-buffer schemes on one layer at a
+        // time, keeping each that shrinks the arena (or, at equal arena,
+        // the lower bound, or the bytes live summed over all steps, which
+        // lets two schemes that only help together pass one by one): a
+        // scheme that does not help only constrains.
+        let full = configs[0];
+        if full.elementwise || full.row_buffer {
+            let mut allowed = vec![false; n];
+            let mut current = evaluate(&full, &allowed);
+            let everything = evaluate(&full, &vec![true; n]).0;
+            let useful: Vec<usize> = (0..n)
+                .filter(|&l| {
+                    matches!(
+                        everything.in_place[l],
+                        InPlace::Elementwise { .. } | InPlace::RowBuffer { .. }
+                    )
+                })
+                .collect();
+            for _pass in 0..3 {
+                let mut changed = false;
+                for &l in &useful {
+                    if allowed[l] {
+                        continue;
+                    }
+                    allowed[l] = true;
+                    let trial = evaluate(&full, &allowed);
+                    if (trial.0.arena_size, trial.0.lower_bound, trial.1)
+                        < (current.0.arena_size, current.0.lower_bound, current.1)
+                    {
+                        current = trial;
+                        changed = true;
+                    } else {
+                        allowed[l] = false;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            candidates.push(current.0);
         }
     }
     // Smallest arena first; on ties prefer the model's order and fewer
