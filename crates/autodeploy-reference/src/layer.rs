@@ -14,24 +14,24 @@ use crate::kernels::{self, conv, Dims4, FloatActivation, KernelError, QuantActiv
 use crate::prepare::{self, FusedActivation, QParams, QuantType};
 
 /// Everything a layer needs at run time besides the tensors.
-pub(crate) struct Layer {
+pub struct Layer {
     pub index: usize,
     pub op: String,
-    inputs: Vec<Option<usize>>,
-    outputs: Vec<usize>,
-    step: Step,
+    pub inputs: Vec<Option<usize>>,
+    pub outputs: Vec<usize>,
+    pub step: Step,
 }
 
 /// Geometry shared by convolutions and pooling.
-struct Window {
-    input: Dims4,
-    filter: Dims4,
-    output: Dims4,
-    params: conv::ConvParams,
+pub struct Window {
+    pub input: Dims4,
+    pub filter: Dims4,
+    pub output: Dims4,
+    pub params: conv::ConvParams,
 }
 
 /// How a convolution's window moves, as the options give it.
-struct Geometry {
+pub struct Geometry {
     padding: Padding,
     strides: [i32; 2],
     dilations: [i32; 2],
@@ -40,23 +40,23 @@ struct Geometry {
 }
 
 /// Requantization of a convolution or dense layer.
-struct Requant {
-    input_zero_point: i32,
-    filter_zero_point: i32,
-    output_zero_point: i32,
-    multiplier: Vec<i32>,
-    shift: Vec<i32>,
-    per_channel: bool,
-    activation: QuantActivation,
+pub struct Requant {
+    pub input_zero_point: i32,
+    pub filter_zero_point: i32,
+    pub output_zero_point: i32,
+    pub multiplier: Vec<i32>,
+    pub shift: Vec<i32>,
+    pub per_channel: bool,
+    pub activation: QuantActivation,
 }
 
 /// Clamping of a float kernel, or requantization of an integer one.
-enum Numeric {
+pub enum Numeric {
     Float(FloatActivation),
     Quant(Requant),
 }
 
-enum Step {
+pub enum Step {
     Conv {
         window: Window,
         numeric: Numeric,
@@ -174,7 +174,7 @@ enum Step {
 
 /// The padding value of PAD/PADV2, in the tensor's type.
 #[derive(Clone, Copy)]
-enum PadValue {
+pub enum PadValue {
     I8(i8),
     I16(i16),
     F32(f32),
@@ -183,7 +183,8 @@ enum PadValue {
 type Prepared = Result<Step, ReferenceError>;
 
 impl Layer {
-    pub(crate) fn prepare(graph: &Graph, op: &Operator) -> Result<Layer, ReferenceError> {
+    /// Prepares `op`: every integer parameter its kernel takes.
+    pub fn prepare(graph: &Graph, op: &Operator) -> Result<Layer, ReferenceError> {
         let cx = Cx { graph, op };
         let step = cx.step()?;
         // Every operator the interpreter runs has its inputs in slots 0..n
@@ -770,6 +771,34 @@ impl<'a> Cx<'a> {
         })
     }
 
+    /// TensorFlow Lite Micro reads the bias of a 16x8 DEPTHWISE_CONV_2D or
+    /// TRANSPOSE_CONV as int64 whatever its declared type (TRANSPOSE_CONV
+    /// widens an int16 one first), so an int32 bias gives garbage there:
+    /// refuse the types it does not handle.
+    fn bias16_type(
+        &self,
+        input: &Tensor,
+        slot: usize,
+        allowed: &[ElementType],
+    ) -> Result<(), ReferenceError> {
+        if input.dtype != ElementType::Int16 {
+            return Ok(());
+        }
+        match self.graph.input_of(self.op, slot) {
+            Some(bias) if !allowed.contains(&bias.dtype) => Err(self.unsupported(format!(
+                "bias {} of a 16x8 layer must be {} (TensorFlow Lite Micro misreads {})",
+                bias.label(),
+                allowed
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                bias.dtype
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn conv(
         &self,
         padding: Padding,
@@ -784,6 +813,9 @@ impl<'a> Cx<'a> {
             dilations,
             pad_from_output: false,
         };
+        if depth_multiplier.is_some() {
+            self.bias16_type(input, 2, &[ElementType::Int64])?;
+        }
         let window = self.window(input, filter, output, geometry)?;
         let numeric = if output.dtype == ElementType::Float32 {
             Numeric::Float(self.float_activation())
@@ -811,6 +843,7 @@ impl<'a> Cx<'a> {
     fn transpose_conv(&self, padding: Padding, strides: [i32; 2]) -> Prepared {
         // Inputs: output shape (constant), filter, input, optional bias.
         let (filter, input, output) = (self.input(1)?, self.input(2)?, self.output()?);
+        self.bias16_type(input, 3, &[ElementType::Int64, ElementType::Int16])?;
         // TRANSPOSE_CONV's padding is computed from its output size.
         let geometry = Geometry {
             padding,

@@ -9,7 +9,8 @@
 //!   per-channel FULLY_CONNECTED: `f64(in) * f64(filter) / f64(out)`;
 //! - per-tensor FULLY_CONNECTED: `f64(in * filter)` (the product is rounded to
 //!   f32 first) `/ f64(out)`;
-//! - ADD: all in f64; SUB: all in f32, converted to f64 at the end;
+//! - ADD and SUB: all in f64 (SUB as the oracle build computes it, see
+//!   [`sub_quant`]);
 //! - MUL, MEAN, QUANTIZE: f64; RELU, LEAKY_RELU, HARD_SWISH: f32 quotients.
 //!
 //! Multipliers are Q0.31 with a power-of-two exponent from `frexp`
@@ -371,8 +372,12 @@ pub fn add_quant(
     ))
 }
 
-/// SUB parameters: the same scheme as [`add_quant`] but every ratio is computed
-/// in **f32** and only then widened to f64.
+/// SUB parameters: the same scheme as [`add_quant`], ratios in f64.
+///
+/// TensorFlow Lite Micro's `sub_common.cc` reads as if the ratios were taken
+/// in f32, but the interpreter the oracle runs matches the f64 ratios bit for
+/// bit (and the f32 ones are off by one LSB on some int16 and int8 inputs),
+/// so the reference follows what it computes.
 pub fn sub_quant(
     input1: QParams,
     input2: QParams,
@@ -382,10 +387,10 @@ pub fn sub_quant(
 ) -> Result<AddSubQuant, PrepareError> {
     let left_shift = add_sub_left_shift(output_type, "SUB")?;
     let act = activation_range_quantized(activation, output.scale, output.zero_point, output_type)?;
-    let twice_max: f32 = 2.0 * input1.scale.max(input2.scale);
-    let m1 = f64::from(input1.scale / twice_max);
-    let m2 = f64::from(input2.scale / twice_max);
-    let mo = f64::from(twice_max / ((1i32 << left_shift) as f32 * output.scale));
+    let twice_max = 2.0 * f64::from(input1.scale.max(input2.scale));
+    let m1 = f64::from(input1.scale) / twice_max;
+    let m2 = f64::from(input2.scale) / twice_max;
+    let mo = twice_max / (f64::from(1i32 << left_shift) * f64::from(output.scale));
     Ok(add_sub_from_reals(
         left_shift, input1, input2, output, m1, m2, mo, act,
     ))
