@@ -37,6 +37,10 @@ macro_rules! kernels {
 kernels! {
     LogisticS8 => "ad_logistic_s8", ["src/activation/ad_logistic_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
     TanhS8 => "ad_tanh_s8", ["src/activation/ad_tanh_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
+    ReluF32 => "ad_relu_f32", ["src/activation/ad_relu_f32.c"];
+    ReluS8 => "ad_relu_s8", ["src/activation/ad_relu_s8.c"];
+    Relu6F32 => "ad_relu6_f32", ["src/activation/ad_relu6_f32.c"];
+    Relu6S8 => "ad_relu6_s8", ["src/activation/ad_relu6_s8.c"];
     Reshape => "ad_reshape", ["src/array/ad_reshape.c"];
     Conv2dF32 => "ad_conv2d_f32", ["src/conv/ad_conv2d_f32.c", "src/conv/ad_conv_check.h"];
     Conv2dS8 => "ad_conv2d_s8", ["src/conv/ad_conv2d_s8.c", "src/conv/ad_conv_check.h"];

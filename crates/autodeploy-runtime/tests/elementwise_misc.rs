@@ -454,3 +454,54 @@ fn reshape_matches_reference() {
     }
     batch.run();
 }
+
+#[test]
+fn relu_relu6_match_reference() {
+    use autodeploy_reference::kernels::activation::{relu6_f32, relu6_s8, relu_f32, relu_s8};
+    use autodeploy_reference::prepare::{relu6_quant, relu_quant};
+    let mut rng = Rng::new(80);
+    let mut batch = Batch::new("relu");
+    for i in 0..CASES * 4 {
+        let kind = (i % 4) as i32;
+        let n = rng.usize(0, 300);
+        let mut case = Case::new(51 + kind);
+        let (in_scale, in_zp) = (rng.log_uniform(1e-3, 1.0) as f32, rng.zero_point_s8());
+        let expect = match kind {
+            0 => {
+                let (out_scale, out_zp) = (rng.log_uniform(1e-3, 1.0) as f32, rng.zero_point_s8());
+                let q = relu_quant(in_scale, in_zp, out_scale, out_zp, QuantType::Int8)
+                    .expect("valid relu params");
+                let input = rng.vec_i8(n);
+                let mut out = vec![0i8; n];
+                case.i32(q.input_zero_point)
+                    .i32(q.output_zero_point)
+                    .i32(q.multiplier)
+                    .i32(q.shift)
+                    .i32(q.activation.min)
+                    .i32(q.activation.max)
+                    .arr_i8(&input);
+                expect_i8(relu_s8(&q, &input, &mut out), &out)
+            }
+            1 => {
+                let q = relu6_quant(in_scale, in_zp, QuantType::Int8);
+                let input = rng.vec_i8(n);
+                let mut out = vec![0i8; n];
+                case.i32(q.zero).i32(q.six).arr_i8(&input);
+                expect_i8(relu6_s8(&q, &input, &mut out), &out)
+            }
+            _ => {
+                let input = rng.vec_f32(n, -10.0, 10.0);
+                let mut out = vec![0f32; n];
+                case.arr_f32(&input);
+                let r = if kind == 2 {
+                    relu_f32(&input, &mut out)
+                } else {
+                    relu6_f32(&input, &mut out)
+                };
+                expect_f32(r, &out)
+            }
+        };
+        batch.push(case, expect, format!("kind {kind} n {n}"));
+    }
+    batch.run();
+}

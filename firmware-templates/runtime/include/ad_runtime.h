@@ -254,6 +254,18 @@ ad_status ad_logistic_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *qua
 ad_status ad_tanh_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *quant, int32_t size, const int8_t *input,
                      int8_t *output);
 
+/**
+ * RELU / RELU6 on size >= 0 elements. int8 RELU requantises (ad_relu_quant);
+ * int8 RELU6 clamps stored values to [zero, six] and does not requantise, as
+ * TFLite Micro does. float: max(x, 0) and clamp(x, 0, 6).
+ */
+ad_status ad_relu_s8(const ad_context *ctx, const ad_relu_quant *quant, int32_t size, const int8_t *input,
+                     int8_t *output);
+ad_status ad_relu6_s8(const ad_context *ctx, const ad_relu6_quant *quant, int32_t size, const int8_t *input,
+                      int8_t *output);
+ad_status ad_relu_f32(const ad_context *ctx, int32_t size, const float *input, float *output);
+ad_status ad_relu6_f32(const ad_context *ctx, int32_t size, const float *input, float *output);
+
 /* ------------------------------------------------------------------- quantize */
 
 /**
