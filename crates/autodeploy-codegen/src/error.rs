@@ -71,4 +71,36 @@ pub enum CodegenError {
 
     #[error("no memory plan passed the checker; the last failure was: {last}")]
     NoValidPlan { last: Box<CodegenError> },
+
+    /// The model cannot be loaded or run (unsupported operators, a layer
+    /// whose parameters TensorFlow Lite Micro would refuse).
+    #[error("{0}")]
+    Model(String),
+
+    #[error("{} layer(s) have no C kernel yet:\n  {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    NoKernels(Vec<MissingKernel>),
+
+    #[error("{what} cannot be written as C: {reason}")]
+    Unrepresentable { what: String, reason: String },
+
+    #[error("cannot render template '{template}': {reason}")]
+    Template { template: String, reason: String },
+
+    #[error("output directory '{path}': {problem}")]
+    OutputDir { path: String, problem: String },
+
+}
+
+/// A layer the emitter cannot call a C kernel for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingKernel {
+    pub layer: usize,
+    pub op: String,
+    pub dtype: String,
+}
+
+impl std::fmt::Display for MissingKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "layer {} {} ({})", self.layer, self.op, self.dtype)
+    }
 }

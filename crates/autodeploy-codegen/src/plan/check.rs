@@ -464,7 +464,9 @@ impl Ctx<'_> {
                                 z == input
                                     || (root[z] == root[input]
                                         && self.plan.buffers[z] == self.plan.buffers[input]
-                                        && spans[z].is_some_and(|(_, e)| e == at))
+                                        && spans[z].is_some_and(|(_, e)| e == at)
+                                        && !g.outputs.contains(&z)
+                                        && !g.tensors[z].is_variable)
                             };
                             t == at && ((x == out && is_input(y)) || (y == out && is_input(x)))
                         });

@@ -419,7 +419,9 @@ impl Groups {
             let disjoint = me <= start || end <= ms;
             let same_as_x = ms == self.rel[x]
                 && graph.tensors[m].byte_size() == graph.tensors[x].byte_size()
-                && last == step;
+                && last == step
+                && !graph.outputs.contains(&m)
+                && !graph.tensors[m].is_variable;
             m == x || disjoint || same_as_x
         })
     }
