@@ -12,9 +12,12 @@
 //! - `schema [--check]`: regenerate the planus bindings and the operator-name
 //!   table of `autodeploy-model` from `crates/autodeploy-model/schema/tflite.fbs`
 //!   (`--check` fails if the committed files are stale).
+//! - `bench memory`: the memory planner's arena against TFLite Micro's on the
+//!   MLPerf Tiny int8 models.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod bench;
+mod bench_memory;
 mod demo;
 mod schema;
 mod setup;
@@ -31,6 +34,9 @@ fn main() -> ExitCode {
         Some("oracle-env") => setup::ensure_oracle_venv().map(|python| {
             println!("oracle python: {}", python.display());
         }),
+        Some("bench") if args.get(1).is_some_and(|a| a == "memory") => {
+            bench_memory::run(&args[1..])
+        }
         Some("bench") => bench::run(&args[1..]),
         Some("schema") => schema::run(&args[1..]),
         Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
@@ -51,6 +57,7 @@ tasks:
   demo               run the main job on the bundled example model (installs what it needs)
   test [ARGS]        run the whole test suite (installs what it needs; ARGS go to cargo test)
   bench reference    reference interpreter vs TFLite Micro, ms per inference
+  bench memory       memory planner vs TFLite Micro's arena, MLPerf Tiny int8 models
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings";
 

@@ -1,0 +1,106 @@
+//! `cargo xtask bench memory`: the memory planner against TFLite Micro on
+//! the MLPerf Tiny int8 models. Runs the `plan_report` example of
+//! `autodeploy-codegen` (release) and prints a table with ratios.
+
+use std::process::Command;
+
+use crate::workspace_root;
+
+/// (model file, TFLite Micro arena total, head) from examples/models/SOURCES.md
+/// (RecordingMicroAllocator on the x86-64 host build).
+const MODELS: &[(&str, usize, usize)] = &[
+    ("kws_ref_model", 24_272, 16_000),
+    ("vww_96_int8", 103_680, 73_728),
+    ("ic_resnet8_int8", 55_984, 49_152),
+    ("ad01_int8", 3_984, 768),
+    ("str_ww_ref_model", 16_640, 6_656),
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("memory") => memory(),
+        _ => Err("usage: cargo xtask bench memory".into()),
+    }
+}
+
+fn memory() -> Result<(), String> {
+    let root = workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let paths: Vec<String> = MODELS
+        .iter()
+        .map(|(m, _, _)| format!("examples/models/mlperf-tiny/{m}.tflite"))
+        .collect();
+    let output = Command::new(&cargo)
+        .current_dir(&root)
+        .args(["run", "--quiet", "--release", "-p", "autodeploy-codegen"])
+        .args(["--example", "plan_report", "--"])
+        .args(&paths)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "plan_report failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!(
+        "{:<18} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}  {}",
+        "model", "arena", "bound", "plain", "TFLM tot", "head", "vs total", "vs head", "targets"
+    );
+    let mut all_met = true;
+    for line in stdout.lines().filter(|l| l.starts_with("model=")) {
+        let field = |key: &str| -> Option<&str> {
+            line.split('\t')
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        };
+        let num = |key: &str| field(key).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let name = field("model").unwrap_or("?");
+        let Some(&(_, total, head)) = MODELS.iter().find(|(m, _, _)| *m == name) else {
+            continue;
+        };
+        let arena = num("arena");
+        let mut met = arena * 10 <= total * 6 && arena <= head;
+        if name == "kws_ref_model" {
+            met &= arena <= 12_000;
+        }
+        all_met &= met;
+        println!(
+            "{:<18} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8.3}x {:>8.3}x  {}",
+            name,
+            arena,
+            num("lower_bound"),
+            num("plain_lower_bound"),
+            total,
+            head,
+            arena as f64 / total as f64,
+            arena as f64 / head as f64,
+            if met { "met" } else { "MISSED" }
+        );
+    }
+    println!(
+        "\narena: ours (activations, scratch, line buffers); bound: the largest sum of bytes live at \
+         one step for our order and schemes;\nplain: the same bound in the model's order without \
+         in-place execution; TFLM: arena total and head from examples/models/SOURCES.md.\n\
+         targets: arena <= 0.6x TFLM total and <= TFLM head (kws also <= 12,000 bytes)."
+    );
+    for line in stdout.lines().filter(|l| l.starts_with("model=")) {
+        let get = |key: &str| {
+            line.split('\t')
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .unwrap_or("")
+                .to_string()
+        };
+        println!(
+            "{}: order {}, schemes {}",
+            get("model"),
+            if get("reordered") == "true" { "changed" } else { "as in the model" },
+            if get("schemes").is_empty() { "none".into() } else { get("schemes") }
+        );
+    }
+    if all_met {
+        Ok(())
+    } else {
+        Err("some memory targets were missed".into())
+    }
+}
