@@ -41,17 +41,13 @@ pub enum CodegenError {
         needed: usize,
     },
 
-    #[error(
-        "at layer {layer} {op}, {first} (bytes {first_range}) and {second} \
-         (bytes {second_range}) are both live and overlap"
-    )]
+    #[error("at layer {layer} {op}, {first} and {second} are both live and overlap")]
     Overlap {
         layer: usize,
         op: String,
+        /// What and where: `tensor 3 'x' (bytes 0..64)`.
         first: String,
-        first_range: String,
         second: String,
-        second_range: String,
     },
 
     #[error("layer {layer} {op}: in-place scheme '{scheme}' is not legal: {reason}")]
@@ -88,7 +84,6 @@ pub enum CodegenError {
 
     #[error("output directory '{path}': {problem}")]
     OutputDir { path: String, problem: String },
-
 }
 
 /// A layer the emitter cannot call a C kernel for.

@@ -21,7 +21,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod emit;
 mod error;
 pub mod plan;
+mod write;
 
-pub use error::CodegenError;
+pub use emit::{generate, GenerateOptions, Generated, GeneratedFile};
+pub use error::{CodegenError, MissingKernel};
+pub use write::{write_files, MANIFEST};

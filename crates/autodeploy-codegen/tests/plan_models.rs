@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use autodeploy_codegen::plan::{check, plan, InPlace, MemoryPlan, PlanOptions, Placement};
+use autodeploy_codegen::plan::{check, plan, InPlace, MemoryPlan, Placement, PlanOptions};
 use autodeploy_codegen::CodegenError;
 use autodeploy_model::{Graph, Model};
 
@@ -39,7 +39,9 @@ fn shared_models() -> Vec<(String, Graph)> {
 }
 
 fn load(name: &str) -> Graph {
-    let path = models_dir().join("mlperf-tiny").join(format!("{name}.tflite"));
+    let path = models_dir()
+        .join("mlperf-tiny")
+        .join(format!("{name}.tflite"));
     Model::from_path(path).unwrap().main_graph().clone()
 }
 
@@ -59,9 +61,15 @@ fn every_shared_model_gets_checked_plans() {
             .in_place
             .iter()
             .all(|s| matches!(s, InPlace::None)));
-        assert_eq!(conservative.order, (0..graph.operators.len()).collect::<Vec<_>>());
+        assert_eq!(
+            conservative.order,
+            (0..graph.operators.len()).collect::<Vec<_>>()
+        );
         // Without in-place schemes, our placement reaches the plain bound.
-        assert!(conservative.arena_size >= conservative.plain_lower_bound, "{name}");
+        assert!(
+            conservative.arena_size >= conservative.plain_lower_bound,
+            "{name}"
+        );
     }
 }
 
@@ -77,8 +85,16 @@ fn mlperf_tiny_targets() {
     ] {
         let graph = load(name);
         let p = plan(&graph, &PlanOptions::default()).unwrap();
-        assert!(p.arena_size * 10 <= total * 6, "{name}: {} vs {total}", p.arena_size);
-        assert!(p.arena_size <= head, "{name}: {} vs head {head}", p.arena_size);
+        assert!(
+            p.arena_size * 10 <= total * 6,
+            "{name}: {} vs {total}",
+            p.arena_size
+        );
+        assert!(
+            p.arena_size <= head,
+            "{name}: {} vs head {head}",
+            p.arena_size
+        );
     }
     let kws = plan(&load("kws_ref_model"), &PlanOptions::default()).unwrap();
     assert!(kws.arena_size <= 12_000, "kws: {}", kws.arena_size);
@@ -128,7 +144,8 @@ fn schemes_can_be_switched_off_one_by_one() {
 #[test]
 fn scratch_buffers_are_planned() {
     let graph = load("kws_ref_model");
-    let options = PlanOptions::default().with_scratch(|_, op| if op.index % 2 == 0 { 100 } else { 0 });
+    let options =
+        PlanOptions::default().with_scratch(|_, op| if op.index % 2 == 0 { 100 } else { 0 });
     let p = plan(&graph, &options).unwrap();
     check(&graph, &p).unwrap();
     for (l, s) in p.scratch.iter().enumerate() {
@@ -149,7 +166,10 @@ fn overlap_is_rejected() {
     let op = &graph.operators[1];
     let (x, y) = (op.input(0).unwrap(), op.outputs[0]);
     p.buffers[y] = p.buffers[x];
-    assert!(matches!(check(&graph, &p), Err(CodegenError::Overlap { .. })));
+    assert!(matches!(
+        check(&graph, &p),
+        Err(CodegenError::Overlap { .. })
+    ));
 }
 
 #[test]
@@ -159,7 +179,10 @@ fn misalignment_is_rejected() {
     let mut b = p.buffers[t].unwrap();
     b.offset += 4;
     p.buffers[t] = Some(b);
-    assert!(matches!(check(&graph, &p), Err(CodegenError::Misaligned { .. })));
+    assert!(matches!(
+        check(&graph, &p),
+        Err(CodegenError::Misaligned { .. })
+    ));
 }
 
 #[test]
@@ -167,13 +190,22 @@ fn outside_arena_and_missing_are_rejected() {
     let (graph, p) = kws_plan();
     let mut small = p.clone();
     small.arena_size -= 16;
-    assert!(matches!(check(&graph, &small), Err(CodegenError::OutsideArena { .. })));
+    assert!(matches!(
+        check(&graph, &small),
+        Err(CodegenError::OutsideArena { .. })
+    ));
     let mut missing = p.clone();
     missing.buffers[graph.operators[5].outputs[0]] = None;
-    assert!(matches!(check(&graph, &missing), Err(CodegenError::MissingPlacement { .. })));
+    assert!(matches!(
+        check(&graph, &missing),
+        Err(CodegenError::MissingPlacement { .. })
+    ));
     let mut order = p.clone();
     order.order.swap(2, 3);
-    assert!(matches!(check(&graph, &order), Err(CodegenError::InvalidOrder { .. })));
+    assert!(matches!(
+        check(&graph, &order),
+        Err(CodegenError::InvalidOrder { .. })
+    ));
 }
 
 #[test]
@@ -189,11 +221,17 @@ fn broken_in_place_schemes_are_rejected() {
         })
         .expect("kws uses a depthwise row buffer");
     let mut no_lines = p.clone();
-    if let InPlace::RowBuffer { rows, line_buffer, .. } = &mut no_lines.in_place[l] {
+    if let InPlace::RowBuffer {
+        rows, line_buffer, ..
+    } = &mut no_lines.in_place[l]
+    {
         *rows = 0;
         *line_buffer = None;
     }
-    assert!(matches!(check(&graph, &no_lines), Err(CodegenError::InPlaceRule { .. })));
+    assert!(matches!(
+        check(&graph, &no_lines),
+        Err(CodegenError::InPlaceRule { .. })
+    ));
     // One slot fewer than needed: two saved rows collide.
     let mut short = p.clone();
     if let InPlace::RowBuffer { rows, .. } = &mut short.in_place[l] {
@@ -201,7 +239,10 @@ fn broken_in_place_schemes_are_rejected() {
     }
     if let InPlace::RowBuffer { rows, .. } = &short.in_place[l] {
         if *rows > 0 {
-            assert!(matches!(check(&graph, &short), Err(CodegenError::InPlaceRule { .. })));
+            assert!(matches!(
+                check(&graph, &short),
+                Err(CodegenError::InPlaceRule { .. })
+            ));
         }
     }
     // The line buffer placed over the live tensor.
@@ -209,7 +250,10 @@ fn broken_in_place_schemes_are_rejected() {
     let x = graph.operators[l].input(0).unwrap();
     if let InPlace::RowBuffer { line_buffer, .. } = &mut clash.in_place[l] {
         let lb = line_buffer.unwrap();
-        *line_buffer = Some(Placement { offset: p.buffers[x].unwrap().offset, size: lb.size });
+        *line_buffer = Some(Placement {
+            offset: p.buffers[x].unwrap().offset,
+            size: lb.size,
+        });
     }
     assert!(check(&graph, &clash).is_err());
 
@@ -220,10 +264,18 @@ fn broken_in_place_schemes_are_rejected() {
         .in_place_layers()
         .find(|(_, s)| matches!(s, InPlace::FusedAdd { .. }))
         .expect("ic_resnet8 fuses an ADD");
-    let InPlace::FusedAdd { add_layer, .. } = fused.clone() else { unreachable!() };
+    let InPlace::FusedAdd { add_layer, .. } = fused.clone() else {
+        unreachable!()
+    };
     let mut moved = p.clone();
     let out = graph.operators[add_layer].outputs[0];
-    moved.buffers[out] = Some(Placement { offset: moved.arena_size, size: moved.buffers[out].unwrap().size });
+    moved.buffers[out] = Some(Placement {
+        offset: moved.arena_size,
+        size: moved.buffers[out].unwrap().size,
+    });
     moved.arena_size += moved.buffers[out].unwrap().size.div_ceil(16) * 16;
-    assert!(matches!(check(&graph, &moved), Err(CodegenError::InPlaceRule { .. })));
+    assert!(matches!(
+        check(&graph, &moved),
+        Err(CodegenError::InPlaceRule { .. })
+    ));
 }

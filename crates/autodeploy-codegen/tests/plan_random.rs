@@ -2,6 +2,7 @@
 //! `autodeploy_model::builder`: every plan passes the checker, and running
 //! the graph with toy kernels that follow each in-place contract inside one
 //! arena gives the same outputs as running it with a buffer per tensor.
+#![allow(clippy::needless_range_loop)]
 
 use autodeploy_codegen::plan::{check, plan, InPlace, MemoryPlan, PlanOptions, RowUnit};
 use autodeploy_model::builder::{GraphBuilder, TensorSpec};
@@ -13,24 +14,66 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Step {
-    Conv { k: usize, s: usize, same: bool, cout: usize, pick: usize },
-    Depthwise { k: usize, s: usize, same: bool, pick: usize },
-    Pool { k: usize, s: usize, same: bool, max: bool, pick: usize },
-    Relu { pick: usize },
-    Add { pick: usize },
-    Reshape { pick: usize },
+    Conv {
+        k: usize,
+        s: usize,
+        same: bool,
+        cout: usize,
+        pick: usize,
+    },
+    Depthwise {
+        k: usize,
+        s: usize,
+        same: bool,
+        pick: usize,
+    },
+    Pool {
+        k: usize,
+        s: usize,
+        same: bool,
+        max: bool,
+        pick: usize,
+    },
+    Relu {
+        pick: usize,
+    },
+    Add {
+        pick: usize,
+    },
+    Reshape {
+        pick: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
     let k = prop_oneof![Just(1usize), Just(3), Just(2)];
     let s = 1usize..=2;
     prop_oneof![
-        (k.clone(), s.clone(), any::<bool>(), 1usize..=6, any::<usize>())
-            .prop_map(|(k, s, same, cout, pick)| Step::Conv { k, s, same, cout, pick }),
+        (
+            k.clone(),
+            s.clone(),
+            any::<bool>(),
+            1usize..=6,
+            any::<usize>()
+        )
+            .prop_map(|(k, s, same, cout, pick)| Step::Conv {
+                k,
+                s,
+                same,
+                cout,
+                pick
+            }),
         (k.clone(), s.clone(), any::<bool>(), any::<usize>())
             .prop_map(|(k, s, same, pick)| Step::Depthwise { k, s, same, pick }),
-        (k, s, any::<bool>(), any::<bool>(), any::<usize>())
-            .prop_map(|(k, s, same, max, pick)| Step::Pool { k, s, same, max, pick }),
+        (k, s, any::<bool>(), any::<bool>(), any::<usize>()).prop_map(|(k, s, same, max, pick)| {
+            Step::Pool {
+                k,
+                s,
+                same,
+                max,
+                pick,
+            }
+        }),
         any::<usize>().prop_map(|pick| Step::Relu { pick }),
         any::<usize>().prop_map(|pick| Step::Add { pick }),
         any::<usize>().prop_map(|pick| Step::Reshape { pick }),
@@ -65,10 +108,14 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
     for (i, st) in steps.iter().enumerate() {
         let name = format!("t{i}");
         match *st {
-            Step::Conv { k, s, same, pick, .. } | Step::Depthwise { k, s, same, pick } => {
+            Step::Conv {
+                k, s, same, pick, ..
+            }
+            | Step::Depthwise { k, s, same, pick } => {
                 let a = choose(&acts, pick);
                 let (x, [_, xh, xw, xc]) = acts[a];
-                let (Some(oh), Some(ow)) = (out_size(xh, k, s, same), out_size(xw, k, s, same)) else {
+                let (Some(oh), Some(ow)) = (out_size(xh, k, s, same), out_size(xw, k, s, same))
+                else {
                     continue;
                 };
                 let depthwise = matches!(st, Step::Depthwise { .. });
@@ -76,12 +123,20 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
                     Step::Conv { cout, .. } => *cout,
                     _ => xc,
                 };
-                let fshape = if depthwise { [1, k, k, xc] } else { [co, k, k, xc] };
+                let fshape = if depthwise {
+                    [1, k, k, xc]
+                } else {
+                    [co, k, k, xc]
+                };
                 let fdata = vec![1i8; fshape.iter().product()];
                 let f = g.tensor(
-                    TensorSpec::new(&format!("f{i}"), ElementType::Int8, &fshape.map(|d| d as i32))
-                        .scale(0.5, 0)
-                        .data_i8(&fdata),
+                    TensorSpec::new(
+                        &format!("f{i}"),
+                        ElementType::Int8,
+                        &fshape.map(|d| d as i32),
+                    )
+                    .scale(0.5, 0)
+                    .data_i8(&fdata),
                 );
                 let b = g.tensor(
                     TensorSpec::new(&format!("b{i}"), ElementType::Int32, &[co as i32])
@@ -115,10 +170,17 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
                 acts.push((y, [1, oh, ow, co]));
                 consumed.push(false);
             }
-            Step::Pool { k, s, same, max, pick } => {
+            Step::Pool {
+                k,
+                s,
+                same,
+                max,
+                pick,
+            } => {
                 let a = choose(&acts, pick);
                 let (x, [_, xh, xw, xc]) = acts[a];
-                let (Some(oh), Some(ow)) = (out_size(xh, k, s, same), out_size(xw, k, s, same)) else {
+                let (Some(oh), Some(ow)) = (out_size(xh, k, s, same), out_size(xw, k, s, same))
+                else {
                     continue;
                 };
                 let y = act(&mut g, name, [1, oh, ow, xc]);
@@ -130,7 +192,15 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
                     filter_h: k as i32,
                     activation: Activation::None,
                 };
-                g.operator(if max { OpKind::MaxPool2d(o) } else { OpKind::AveragePool2d(o) }, &[x], &[y]);
+                g.operator(
+                    if max {
+                        OpKind::MaxPool2d(o)
+                    } else {
+                        OpKind::AveragePool2d(o)
+                    },
+                    &[x],
+                    &[y],
+                );
                 consumed[a] = true;
                 acts.push((y, [1, oh, ow, xc]));
                 consumed.push(false);
@@ -154,7 +224,10 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
                 let b = others[pick % others.len()];
                 let y = act(&mut g, name, shape);
                 g.operator(
-                    OpKind::Add { activation: Activation::None, pot_scale_int16: true },
+                    OpKind::Add {
+                        activation: Activation::None,
+                        pot_scale_int16: true,
+                    },
                     &[x, acts[b].0],
                     &[y],
                 );
@@ -169,7 +242,9 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
                 let shape = [1, xw, xh, xc];
                 let y = act(&mut g, name, shape);
                 g.operator(
-                    OpKind::Reshape { new_shape: Some(shape.iter().map(|&d| d as i32).collect()) },
+                    OpKind::Reshape {
+                        new_shape: Some(shape.iter().map(|&d| d as i32).collect()),
+                    },
                     &[x],
                     &[y],
                 );
@@ -179,8 +254,10 @@ fn build(h: usize, w: usize, c: usize, steps: &[Step], branchy: bool) -> Graph {
             }
         }
     }
-    let mut outputs: Vec<usize> =
-        (0..acts.len()).filter(|&j| !consumed[j] && j > 0).map(|j| acts[j].0).collect();
+    let mut outputs: Vec<usize> = (0..acts.len())
+        .filter(|&j| !consumed[j] && j > 0)
+        .map(|j| acts[j].0)
+        .collect();
     if outputs.is_empty() {
         outputs.push(acts.last().unwrap().0);
     }
@@ -199,9 +276,19 @@ fn units(graph: &Graph, l: usize, unit: RowUnit) -> (usize, usize, Vec<(usize, u
         return (x[3], y[3], (0..n).map(|p| (p, p)).collect());
     }
     let (k, s, padding) = match &op.kind {
-        OpKind::Conv2d(o) => (graph.tensors[op.input(1).unwrap()].shape[1], o.stride_h as usize, o.padding),
-        OpKind::DepthwiseConv2d(o) => (graph.tensors[op.input(1).unwrap()].shape[1], o.stride_h as usize, o.padding),
-        OpKind::AveragePool2d(o) | OpKind::MaxPool2d(o) => (o.filter_h as usize, o.stride_h as usize, o.padding),
+        OpKind::Conv2d(o) => (
+            graph.tensors[op.input(1).unwrap()].shape[1],
+            o.stride_h as usize,
+            o.padding,
+        ),
+        OpKind::DepthwiseConv2d(o) => (
+            graph.tensors[op.input(1).unwrap()].shape[1],
+            o.stride_h as usize,
+            o.padding,
+        ),
+        OpKind::AveragePool2d(o) | OpKind::MaxPool2d(o) => {
+            (o.filter_h as usize, o.stride_h as usize, o.padding)
+        }
         _ => unreachable!(),
     };
     let pad = match padding {
@@ -241,11 +328,18 @@ fn reference(graph: &Graph, order: &[usize], input: &[u8]) -> Vec<Option<Vec<u8>
             OpKind::Relu => x.iter().map(|&b| b.wrapping_mul(3)).collect(),
             OpKind::Add { .. } => {
                 let y = v[op.input(1).unwrap()].clone().unwrap();
-                x.iter().zip(&y).map(|(&a, &b)| a.wrapping_add(b.wrapping_mul(7))).collect()
+                x.iter()
+                    .zip(&y)
+                    .map(|(&a, &b)| a.wrapping_add(b.wrapping_mul(7)))
+                    .collect()
             }
             OpKind::Reshape { .. } => x,
             _ => {
-                let unit = if is_pointwise(graph, l) { RowUnit::Pixels } else { RowUnit::Rows };
+                let unit = if is_pointwise(graph, l) {
+                    RowUnit::Pixels
+                } else {
+                    RowUnit::Rows
+                };
                 let (ri, ro, need) = units(graph, l, unit);
                 need.iter()
                     .enumerate()
@@ -259,7 +353,10 @@ fn reference(graph: &Graph, order: &[usize], input: &[u8]) -> Vec<Option<Vec<u8>
 
 fn is_pointwise(graph: &Graph, l: usize) -> bool {
     let op = &graph.operators[l];
-    let (x, y) = (&graph.tensors[op.input(0).unwrap()].shape, &graph.tensors[op.outputs[0]].shape);
+    let (x, y) = (
+        &graph.tensors[op.input(0).unwrap()].shape,
+        &graph.tensors[op.outputs[0]].shape,
+    );
     matches!(&op.kind, OpKind::Conv2d(o) if o.stride_h == 1 && o.stride_w == 1
         && graph.tensors[op.input(1).unwrap()].shape[1..3] == [1, 1] && x[1..3] == y[1..3])
 }
@@ -318,7 +415,9 @@ fn in_arena(graph: &Graph, p: &MemoryPlan, input: &[u8]) -> Vec<u8> {
                 let fused = matches!(scheme, InPlace::FusedAdd { .. });
                 let mut values = Vec::new();
                 let (rows, lb) = match scheme {
-                    InPlace::RowBuffer { rows, line_buffer, .. } => (*rows, line_buffer.map(|b| b.offset)),
+                    InPlace::RowBuffer {
+                        rows, line_buffer, ..
+                    } => (*rows, line_buffer.map(|b| b.offset)),
                     _ => (0, None),
                 };
                 let o = if fused { None } else { Some(at(out)) };
@@ -336,7 +435,10 @@ fn in_arena(graph: &Graph, p: &MemoryPlan, input: &[u8]) -> Vec<u8> {
                         for r in 0..last_read.len() {
                             let (rs, re) = (x.offset + r * ri, x.offset + (r + 1) * ri);
                             if rs < e && s < re {
-                                if !saved[r] && !overwritten[r] && last_read[r].is_some_and(|q| q >= y) {
+                                if !saved[r]
+                                    && !overwritten[r]
+                                    && last_read[r].is_some_and(|q| q >= y)
+                                {
                                     let slot = lb.unwrap() + (r % rows) * ri;
                                     arena.copy_within(rs..re, slot);
                                     saved[r] = true;
@@ -347,12 +449,18 @@ fn in_arena(graph: &Graph, p: &MemoryPlan, input: &[u8]) -> Vec<u8> {
                     }
                     let mut read = Vec::new();
                     for r in a..=b {
-                        let src = if saved[r] { lb.unwrap() + (r % rows) * ri } else { x.offset + r * ri };
+                        let src = if saved[r] {
+                            lb.unwrap() + (r % rows) * ri
+                        } else {
+                            x.offset + r * ri
+                        };
                         read.extend_from_slice(&arena[src..src + ri]);
                     }
                     let v = toy_unit(&read, ro, l + y);
                     match o {
-                        Some(o) => arena[o.offset + y * ro..o.offset + (y + 1) * ro].copy_from_slice(&v),
+                        Some(o) => {
+                            arena[o.offset + y * ro..o.offset + (y + 1) * ro].copy_from_slice(&v)
+                        }
                         None => values.extend(v),
                     }
                 }
@@ -362,7 +470,11 @@ fn in_arena(graph: &Graph, p: &MemoryPlan, input: &[u8]) -> Vec<u8> {
             }
         }
     }
-    graph.outputs.iter().flat_map(|&t| arena[at(t).offset..at(t).end()].to_vec()).collect()
+    graph
+        .outputs
+        .iter()
+        .flat_map(|&t| arena[at(t).offset..at(t).end()].to_vec())
+        .collect()
 }
 
 fn run_and_compare(graph: &Graph, options: PlanOptions) -> Result<(), TestCaseError> {
@@ -372,7 +484,11 @@ fn run_and_compare(graph: &Graph, options: PlanOptions) -> Result<(), TestCaseEr
     let n = graph.tensors[graph.inputs[0]].byte_size();
     let input: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
     let want = reference(graph, &p.order, &input);
-    let want: Vec<u8> = graph.outputs.iter().flat_map(|&t| want[t].clone().unwrap()).collect();
+    let want: Vec<u8> = graph
+        .outputs
+        .iter()
+        .flat_map(|&t| want[t].clone().unwrap())
+        .collect();
     prop_assert_eq!(in_arena(graph, &p, &input), want);
     Ok(())
 }

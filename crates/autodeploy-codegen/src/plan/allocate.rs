@@ -83,12 +83,22 @@ pub(crate) fn best(
     type Key = fn(&Item, &[usize]) -> (usize, usize, usize);
     let strategies: [(&str, Key); 5] = [
         ("greedy by size", |i, _| {
-            (usize::MAX - i.biggest(), usize::MAX - (i.last() - i.first()), i.first())
+            (
+                usize::MAX - i.biggest(),
+                usize::MAX - (i.last() - i.first()),
+                i.first(),
+            )
         }),
         ("greedy by lifetime", |i, _| {
-            (usize::MAX - (i.last() - i.first()), usize::MAX - i.biggest(), i.first())
+            (
+                usize::MAX - (i.last() - i.first()),
+                usize::MAX - i.biggest(),
+                i.first(),
+            )
         }),
-        ("greedy by area", |i, _| (usize::MAX - i.area(), i.first(), 0)),
+        ("greedy by area", |i, _| {
+            (usize::MAX - i.area(), i.first(), 0)
+        }),
         ("greedy by breadth", |i, per_step| {
             let busiest = (i.first()..=i.last())
                 .map(|s| per_step[s])
@@ -96,7 +106,9 @@ pub(crate) fn best(
                 .unwrap_or(0);
             (usize::MAX - busiest, usize::MAX - i.biggest(), i.first())
         }),
-        ("first come", |i, _| (i.first(), usize::MAX - i.biggest(), 0)),
+        ("first come", |i, _| {
+            (i.first(), usize::MAX - i.biggest(), 0)
+        }),
     ];
     let mut best: Option<(usize, &str, Vec<usize>)> = None;
     for (name, key) in strategies {

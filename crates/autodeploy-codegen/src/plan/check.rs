@@ -130,11 +130,9 @@ impl Ctx<'_> {
                     }
                     time[a] = pos[l];
                 }
-                InPlace::FusedInto { layer } => {
-                    if !matches!(self.plan.in_place.get(*layer), Some(InPlace::FusedAdd { add_layer, .. }) if *add_layer == l)
-                    {
-                        return Err(self.rule(l, "no convolution claims this ADD"));
-                    }
+                InPlace::FusedInto { layer } if !matches!(self.plan.in_place.get(*layer), Some(InPlace::FusedAdd { add_layer, .. }) if *add_layer == l) =>
+                {
+                    return Err(self.rule(l, "no convolution claims this ADD"));
                 }
                 _ => {}
             }
@@ -186,10 +184,17 @@ impl Ctx<'_> {
             if fused_away.contains(&t) {
                 if self.plan.buffers[t].is_some() {
                     return Err(CodegenError::InPlaceRule {
-                        layer: g.operators.iter().find(|o| o.outputs.contains(&t)).map_or(0, |o| o.index),
+                        layer: g
+                            .operators
+                            .iter()
+                            .find(|o| o.outputs.contains(&t))
+                            .map_or(0, |o| o.index),
                         op: "fused convolution".into(),
                         scheme: "fused_add".into(),
-                        reason: format!("tensor {} is never stored but has a placement", self.label(t)),
+                        reason: format!(
+                            "tensor {} is never stored but has a placement",
+                            self.label(t)
+                        ),
                     });
                 }
                 spans[t] = None;
@@ -378,24 +383,28 @@ impl Ctx<'_> {
                         || ins.len() != 2
                         || !(ins == [*conv_output, *residual] || ins == [*residual, *conv_output])
                     {
-                        return Err(self.rule(l, "the ADD does not add this output to the residual"));
+                        return Err(
+                            self.rule(l, "the ADD does not add this output to the residual")
+                        );
                     }
                     let out = add.outputs[0];
                     let shape = &g.tensors[out].shape;
-                    if &g.tensors[*conv_output].shape != shape || &g.tensors[*residual].shape != shape
+                    if &g.tensors[*conv_output].shape != shape
+                        || &g.tensors[*residual].shape != shape
                     {
                         return Err(self.rule(l, "the ADD broadcasts"));
                     }
-                    let others = g
-                        .operators
-                        .iter()
-                        .any(|o| o.index != *add_layer && o.present_inputs().any(|i| i == *conv_output));
+                    let others = g.operators.iter().any(|o| {
+                        o.index != *add_layer && o.present_inputs().any(|i| i == *conv_output)
+                    });
                     if others || g.outputs.contains(conv_output) {
                         return Err(self.rule(l, "the convolution's output is used elsewhere"));
                     }
                     match (place(out), place(*residual)) {
                         (Some(a), Some(b)) if a.offset == b.offset && a.size == b.size => {}
-                        _ => return Err(self.rule(l, "the ADD's output is not exactly the residual")),
+                        _ => {
+                            return Err(self.rule(l, "the ADD's output is not exactly the residual"))
+                        }
                     }
                     if !dies(*residual, at) {
                         return Err(self.rule(l, "the residual is read after the ADD"));
@@ -435,10 +444,7 @@ impl Ctx<'_> {
                 }
             }
             let mut layer_here = None;
-            for l in 0..g.operators.len() {
-                if time[l] != at {
-                    continue;
-                }
+            for (l, _) in time.iter().enumerate().filter(|(_, &t)| t == at) {
                 layer_here.get_or_insert(l);
                 if let Some(p) = self.plan.scratch[l] {
                     live.push((format!("scratch of layer {l}"), p, None));
@@ -478,10 +484,8 @@ impl Ctx<'_> {
                     return Err(CodegenError::Overlap {
                         layer: l,
                         op: g.operators.get(l).map_or("?".into(), |o| o.name().into()),
-                        first: a.0.clone(),
-                        first_range: format!("{}..{}", a.1.offset, a.1.end()),
-                        second: b.0.clone(),
-                        second_range: format!("{}..{}", b.1.offset, b.1.end()),
+                        first: format!("{} (bytes {}..{})", a.0, a.1.offset, a.1.end()),
+                        second: format!("{} (bytes {}..{})", b.0, b.1.offset, b.1.end()),
                     });
                 }
             }
@@ -559,11 +563,27 @@ impl Window {
         let (kh, kw, sh, sw, dh, pad, conv) = match &op.kind {
             OpKind::Conv2d(o) => {
                 let (kh, kw) = filter(op)?;
-                (kh, kw, o.stride_h, o.stride_w, o.dilation_h, o.padding, true)
+                (
+                    kh,
+                    kw,
+                    o.stride_h,
+                    o.stride_w,
+                    o.dilation_h,
+                    o.padding,
+                    true,
+                )
             }
             OpKind::DepthwiseConv2d(o) => {
                 let (kh, kw) = filter(op)?;
-                (kh, kw, o.stride_h, o.stride_w, o.dilation_h, o.padding, false)
+                (
+                    kh,
+                    kw,
+                    o.stride_h,
+                    o.stride_w,
+                    o.dilation_h,
+                    o.padding,
+                    false,
+                )
             }
             OpKind::AveragePool2d(o) | OpKind::MaxPool2d(o) => (
                 o.filter_h as usize,
@@ -631,8 +651,8 @@ impl Window {
         let mut last_read: Vec<Option<usize>> = vec![None; self.n_in];
         for y in 0..self.n_out {
             if let Some((a, b)) = self.reads(y) {
-                for r in a..=b {
-                    last_read[r] = Some(y);
+                for slot in &mut last_read[a..=b] {
+                    *slot = Some(y);
                 }
             }
         }

@@ -361,7 +361,11 @@ impl Groups {
     /// The lowest and highest relative byte of `x`'s group.
     fn extent(&self, x: usize) -> (i64, i64) {
         let Some(g) = self.of[x] else { return (0, 0) };
-        let lo = self.members[g].iter().map(|&m| self.rel[m]).min().unwrap_or(0);
+        let lo = self.members[g]
+            .iter()
+            .map(|&m| self.rel[m])
+            .min()
+            .unwrap_or(0);
         let hi = self.members[g]
             .iter()
             .map(|&m| self.rel[m] + self.sizes[m])
@@ -515,7 +519,14 @@ impl RowGeom {
                 if f.shape.len() != 4 {
                     return None;
                 }
-                (f.shape[1], f.shape[2], o.stride_h, o.stride_w, o.dilation_h, o.padding)
+                (
+                    f.shape[1],
+                    f.shape[2],
+                    o.stride_h,
+                    o.stride_w,
+                    o.dilation_h,
+                    o.padding,
+                )
             }
             OpKind::AveragePool2d(o) | OpKind::MaxPool2d(o) => (
                 usize::try_from(o.filter_h).ok()?,
@@ -599,10 +610,10 @@ impl RowGeom {
         let mut clobbered = vec![false; self.units_in];
         let mut saved = vec![false; self.units_in];
         let (ri, ro) = (self.in_unit as i64, self.out_unit as i64);
-        for y in 0..self.units_out {
+        for (y, later_y) in later.iter().take(self.units_out).enumerate() {
             let start = delta + y as i64 * ro;
             let end = start + ro;
-            let still_needed = |r: usize| later[y].is_some_and(|(a, b)| a <= r && r <= b);
+            let still_needed = |r: usize| later_y.is_some_and(|(a, b)| a <= r && r <= b);
             if end > 0 && start < self.units_in as i64 * ri {
                 let first = (start.max(0) / ri) as usize;
                 let last = (((end - 1) / ri) as usize).min(self.units_in - 1);

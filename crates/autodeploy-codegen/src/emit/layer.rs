@@ -1,0 +1,628 @@
+//! One layer as C: the kernel it calls and the static parameters it passes.
+//!
+//! The parameters are the ones the reference interpreter prepared for the
+//! same layer (`autodeploy_reference::layer`), printed as designated
+//! initializers: the C kernel receives the very integers the reference
+//! computes with.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use autodeploy_model::{ElementType, Graph};
+use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_runtime::Kernel;
+
+use super::c;
+use crate::plan::{InPlace, MemoryPlan};
+use crate::CodegenError;
+
+/// The C text of one layer.
+pub struct EmittedLayer {
+    /// `None` when the layer needs no call (an alias).
+    pub kernel: Option<Kernel>,
+    /// Static arrays and the `static ad_status layerN(void)` function.
+    pub code: String,
+}
+
+/// Why a layer cannot be emitted.
+pub enum LayerError {
+    /// No C kernel for this operator and type yet.
+    NoKernel,
+    Other(CodegenError),
+}
+
+impl From<CodegenError> for LayerError {
+    fn from(e: CodegenError) -> Self {
+        LayerError::Other(e)
+    }
+}
+
+/// Emission context: where tensors live, which constants are used.
+pub struct Emitter<'a> {
+    pub graph: &'a Graph,
+    pub plan: &'a MemoryPlan,
+    pub name: &'a str,
+    /// Constant tensors referenced by the emitted code.
+    pub used_constants: BTreeSet<usize>,
+}
+
+fn c_type(t: ElementType) -> &'static str {
+    match t {
+        ElementType::Int8 => "int8_t",
+        ElementType::Uint8 => "uint8_t",
+        ElementType::Int16 => "int16_t",
+        ElementType::Int32 => "int32_t",
+        ElementType::Int64 => "int64_t",
+        _ => "float",
+    }
+}
+
+impl<'a> Emitter<'a> {
+    /// A C expression for tensor `index` as a (const) pointer of its type.
+    fn pointer(&mut self, index: usize, mutable: bool) -> Result<String, LayerError> {
+        let tensor = self.graph.tensor(index);
+        let ty = c_type(tensor.dtype);
+        if tensor.is_constant() {
+            self.used_constants.insert(index);
+            return Ok(format!("{}_t{index}", self.name));
+        }
+        let placement = self.plan.buffers[index].ok_or_else(|| {
+            LayerError::Other(CodegenError::MissingPlacement {
+                tensor: tensor.label(),
+            })
+        })?;
+        let constness = if mutable { "" } else { "const " };
+        Ok(format!("({constness}{ty} *)ARENA({}u)", placement.offset))
+    }
+
+    fn input(&mut self, layer: &Layer, slot: usize) -> Result<String, LayerError> {
+        let index = layer.inputs.get(slot).copied().flatten().ok_or_else(|| {
+            LayerError::Other(CodegenError::Model(format!(
+                "layer {} {}: input {slot} is missing",
+                layer.index, layer.op
+            )))
+        })?;
+        self.pointer(index, false)
+    }
+
+    /// The optional input `slot` (a bias), or `NULL`.
+    fn optional(&mut self, layer: &Layer, slot: usize) -> Result<String, LayerError> {
+        match layer.inputs.get(slot).copied().flatten() {
+            Some(index) => self.pointer(index, false),
+            None => Ok("NULL".into()),
+        }
+    }
+
+    fn output(&mut self, layer: &Layer, slot: usize) -> Result<String, LayerError> {
+        self.pointer(layer.outputs[slot], true)
+    }
+
+    fn dtype(&self, index: usize) -> ElementType {
+        self.graph.tensor(index).dtype
+    }
+
+    fn out_dtype(&self, layer: &Layer) -> ElementType {
+        self.dtype(layer.outputs[0])
+    }
+
+    fn in_dtype(&self, layer: &Layer) -> ElementType {
+        layer
+            .inputs
+            .first()
+            .copied()
+            .flatten()
+            .map_or(ElementType::Float32, |i| self.dtype(i))
+    }
+
+    fn elements(&self, index: usize) -> usize {
+        self.graph.tensor(index).num_elements()
+    }
+
+    /// Emits layer `layer` (a function named `layer<index>`).
+    pub fn layer(&mut self, layer: &Layer) -> Result<EmittedLayer, LayerError> {
+        let i = layer.index;
+        let what = format!("layer {i} {}", layer.op);
+        if let InPlace::Alias { .. } = self.plan.in_place[i] {
+            return Ok(EmittedLayer {
+                kernel: None,
+                code: format!(
+                    "/* Layer {i}: {} shares its input's bytes (alias): nothing to run. */\nstatic ad_status layer{i}(void)\n{{\n    return AD_OK;\n}}\n",
+                    layer.op
+                ),
+            });
+        }
+        let mut statics = String::new();
+        let mut body = String::new();
+        let out_ty = self.out_dtype(layer);
+        let kernel = match &layer.step {
+            Step::Conv { window: w, numeric }
+            | Step::Depthwise {
+                window: w, numeric, ..
+            } => {
+                let depthwise = matches!(layer.step, Step::Depthwise { .. });
+                let conv = format!(
+                    "{{.stride = {{.h = {}, .w = {}}}, .padding = {{.h = {}, .w = {}}}, .dilation = {{.h = {}, .w = {}}}}}",
+                    w.params.stride_h, w.params.stride_w, w.params.pad_h, w.params.pad_w, w.params.dilation_h, w.params.dilation_w
+                );
+                let (params_ty, params) = match &layer.step {
+                    Step::Depthwise {
+                        depth_multiplier, ..
+                    } => (
+                        "ad_dw_conv_params",
+                        format!("{{.conv = {conv}, .depth_multiplier = {depth_multiplier}}}"),
+                    ),
+                    _ => ("ad_conv_params", conv),
+                };
+                let _ = writeln!(body, "    static const {params_ty} params = {params};");
+                let (kernel, numeric_arg) = match (numeric, out_ty) {
+                    (Numeric::Float(act), _) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 act = {};",
+                            c::activation_f32(*act, &what)?
+                        );
+                        (
+                            if depthwise {
+                                Kernel::DepthwiseConv2dF32
+                            } else {
+                                Kernel::Conv2dF32
+                            },
+                            "&act",
+                        )
+                    }
+                    (Numeric::Quant(r), ElementType::Int8) => {
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int32_t",
+                            &format!("layer{i}_multiplier"),
+                            &r.multiplier,
+                        ));
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int32_t",
+                            &format!("layer{i}_shift"),
+                            &r.shift,
+                        ));
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_conv_quant quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
+                            r.input_zero_point,
+                            r.output_zero_point,
+                            c::activation(r.activation)
+                        );
+                        (
+                            if depthwise {
+                                Kernel::DepthwiseConv2dS8
+                            } else {
+                                Kernel::Conv2dS8
+                            },
+                            "&quant",
+                        )
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims input_dims = {};",
+                    c::dims(w.input)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims filter_dims = {};",
+                    c::dims(w.filter)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims output_dims = {};",
+                    c::dims(w.output)
+                );
+                let (input, filter, bias, output) = (
+                    self.input(layer, 0)?,
+                    self.input(layer, 1)?,
+                    self.optional(layer, 2)?,
+                    self.output(layer, 0)?,
+                );
+                let _ = writeln!(
+                    body,
+                    "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
+                    kernel.c_name()
+                );
+                kernel
+            }
+            Step::FullyConnected { dims, numeric } => {
+                let in_dims = format!("{{{}, 1, 1, {}}}", dims.batches, dims.input_depth);
+                let filter_dims = format!("{{{}, 1, 1, {}}}", dims.output_depth, dims.input_depth);
+                let out_dims = format!("{{{}, 1, 1, {}}}", dims.batches, dims.output_depth);
+                let (kernel, numeric_arg) = match (numeric, out_ty) {
+                    (Numeric::Float(act), _) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 act = {};",
+                            c::activation_f32(*act, &what)?
+                        );
+                        (Kernel::FullyConnectedF32, "&act")
+                    }
+                    (Numeric::Quant(r), ElementType::Int8) if r.per_channel => {
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int32_t",
+                            &format!("layer{i}_multiplier"),
+                            &r.multiplier,
+                        ));
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int32_t",
+                            &format!("layer{i}_shift"),
+                            &r.shift,
+                        ));
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_fc_per_channel_quant quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
+                            r.input_zero_point,
+                            r.output_zero_point,
+                            c::activation(r.activation)
+                        );
+                        (Kernel::FullyConnectedPerChannelS8, "&quant")
+                    }
+                    (Numeric::Quant(r), ElementType::Int8) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_fc_quant quant = {{.input_zero_point = {}, .filter_zero_point = {}, .output_zero_point = {}, .multiplier = {}, .shift = {}, .activation = {}}};",
+                            r.input_zero_point,
+                            r.filter_zero_point,
+                            r.output_zero_point,
+                            r.multiplier[0],
+                            r.shift[0],
+                            c::activation(r.activation)
+                        );
+                        (Kernel::FullyConnectedS8, "&quant")
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let _ = writeln!(body, "    static const ad_dims input_dims = {in_dims};");
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims filter_dims = {filter_dims};"
+                );
+                let _ = writeln!(body, "    static const ad_dims output_dims = {out_dims};");
+                let (input, filter, bias, output) = (
+                    self.input(layer, 0)?,
+                    self.input(layer, 1)?,
+                    self.optional(layer, 2)?,
+                    self.output(layer, 0)?,
+                );
+                let _ = writeln!(
+                    body,
+                    "    return {}(NULL, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
+                    kernel.c_name()
+                );
+                kernel
+            }
+            Step::Pool {
+                max,
+                params,
+                input,
+                output,
+                float,
+                quant,
+            } => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_pool_params params = {{.stride = {{.h = {}, .w = {}}}, .padding = {{.h = {}, .w = {}}}, .filter = {{.h = {}, .w = {}}}}};",
+                    params.stride_h, params.stride_w, params.pad_h, params.pad_w, params.filter_h, params.filter_w
+                );
+                let kernel = match (out_ty, *max) {
+                    (ElementType::Float32, m) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 act = {};",
+                            c::activation_f32(*float, &what)?
+                        );
+                        if m {
+                            Kernel::MaxPoolF32
+                        } else {
+                            Kernel::AvgPoolF32
+                        }
+                    }
+                    (ElementType::Int8, m) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation act = {};",
+                            c::activation(*quant)
+                        );
+                        if m {
+                            Kernel::MaxPoolS8
+                        } else {
+                            Kernel::AvgPoolS8
+                        }
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims input_dims = {};",
+                    c::dims(*input)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_dims output_dims = {};",
+                    c::dims(*output)
+                );
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(
+                    body,
+                    "    return {}(NULL, &params, &act, &input_dims, {inp}, &output_dims, {out});",
+                    kernel.c_name()
+                );
+                kernel
+            }
+            Step::AddSub {
+                sub,
+                shapes,
+                float,
+                quant,
+            } => {
+                let kernel = match (out_ty, quant, *sub) {
+                    (ElementType::Float32, _, s) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 q = {};",
+                            c::activation_f32(*float, &what)?
+                        );
+                        if s {
+                            Kernel::SubF32
+                        } else {
+                            Kernel::AddF32
+                        }
+                    }
+                    (ty @ (ElementType::Int8 | ElementType::Int16), Some(q), s) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_add_quant q = {{.left_shift = {}, .input1_zero_point = {}, .input1_multiplier = {}, .input1_shift = {}, .input2_zero_point = {}, .input2_multiplier = {}, .input2_shift = {}, .output_zero_point = {}, .output_multiplier = {}, .output_shift = {}, .activation = {}}};",
+                            q.left_shift, q.input1_zero_point, q.input1_multiplier, q.input1_shift, q.input2_zero_point, q.input2_multiplier, q.input2_shift, q.output_zero_point, q.output_multiplier, q.output_shift, c::activation(q.activation)
+                        );
+                        match (ty, s) {
+                            (ElementType::Int8, false) => Kernel::AddS8,
+                            (ElementType::Int8, true) => Kernel::SubS8,
+                            (_, false) => Kernel::AddS16,
+                            (_, true) => Kernel::SubS16,
+                        }
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                self.binary(layer, &mut body, kernel, Some("&q"), shapes, &what)?;
+                kernel
+            }
+            Step::Mul {
+                shapes,
+                float,
+                quant,
+            } => {
+                let kernel = match (out_ty, quant) {
+                    (ElementType::Float32, _) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 q = {};",
+                            c::activation_f32(*float, &what)?
+                        );
+                        Kernel::MulF32
+                    }
+                    (ty @ (ElementType::Int8 | ElementType::Int16), Some(q)) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_mul_quant q = {{.input1_zero_point = {}, .input2_zero_point = {}, .output_zero_point = {}, .output_multiplier = {}, .output_shift = {}, .activation = {}}};",
+                            q.input1_zero_point, q.input2_zero_point, q.output_zero_point, q.output_multiplier, q.output_shift, c::activation(q.activation)
+                        );
+                        if ty == ElementType::Int8 {
+                            Kernel::MulS8
+                        } else {
+                            Kernel::MulS16
+                        }
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                self.binary(layer, &mut body, kernel, Some("&q"), shapes, &what)?;
+                kernel
+            }
+            Step::MaxMin { max, shapes } => {
+                let kernel = match (out_ty, *max) {
+                    (ElementType::Int8, true) => Kernel::MaximumS8,
+                    (ElementType::Int8, false) => Kernel::MinimumS8,
+                    (ElementType::Int16, true) => Kernel::MaximumS16,
+                    (ElementType::Int16, false) => Kernel::MinimumS16,
+                    (ElementType::Float32, true) => Kernel::MaximumF32,
+                    (ElementType::Float32, false) => Kernel::MinimumF32,
+                    _ => return Err(LayerError::NoKernel),
+                };
+                self.binary(layer, &mut body, kernel, None, shapes, &what)?;
+                kernel
+            }
+            Step::Softmax {
+                beta, depth, quant, ..
+            } => {
+                let rows = self.elements(layer.outputs[0]) / (*depth).max(1);
+                let (kernel, first) = match (self.in_dtype(layer), out_ty, quant) {
+                    (ElementType::Float32, _, _) => {
+                        (Kernel::SoftmaxF32, c::f32_literal(*beta, &what)?)
+                    }
+                    (ElementType::Int8, out, Some(q)) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_softmax_quant q = {{.input_multiplier = {}, .input_left_shift = {}, .diff_min = {}}};",
+                            q.input_multiplier, q.input_left_shift, q.diff_min
+                        );
+                        (
+                            if out == ElementType::Int16 {
+                                Kernel::SoftmaxS8S16
+                            } else {
+                                Kernel::SoftmaxS8
+                            },
+                            "&q".to_string(),
+                        )
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(
+                    body,
+                    "    return {}(NULL, {first}, {rows}, {depth}, {inp}, {out});",
+                    kernel.c_name()
+                );
+                kernel
+            }
+            Step::Logistic(Some(q)) | Step::Tanh(Some(q)) => {
+                let kernel = if matches!(layer.step, Step::Logistic(_)) {
+                    Kernel::LogisticS8
+                } else {
+                    Kernel::TanhS8
+                };
+                let _ = writeln!(
+                    body,
+                    "    static const ad_sigmoid_tanh_quant q = {{.input_zero_point = {}, .input_range_radius = {}, .input_multiplier = {}, .input_left_shift = {}}};",
+                    q.input_zero_point, q.input_range_radius, q.input_multiplier, q.input_left_shift
+                );
+                self.unary(layer, &mut body, kernel, Some("&q"))?;
+                kernel
+            }
+            Step::Relu(None) | Step::Relu6(None) => {
+                let kernel = if matches!(layer.step, Step::Relu(_)) {
+                    Kernel::ReluF32
+                } else {
+                    Kernel::Relu6F32
+                };
+                self.unary(layer, &mut body, kernel, None)?;
+                kernel
+            }
+            Step::Relu(Some(q)) if out_ty == ElementType::Int8 => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_relu_quant q = {{.requant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = {}, .shift = {}}}, .activation = {}}};",
+                    q.input_zero_point, q.output_zero_point, q.multiplier, q.shift, c::activation(q.activation)
+                );
+                self.unary(layer, &mut body, Kernel::ReluS8, Some("&q"))?;
+                Kernel::ReluS8
+            }
+            Step::Relu6(Some(q)) if out_ty == ElementType::Int8 => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_relu6_quant q = {{.zero = {}, .six = {}}};",
+                    q.zero, q.six
+                );
+                self.unary(layer, &mut body, Kernel::Relu6S8, Some("&q"))?;
+                Kernel::Relu6S8
+            }
+            Step::Quantize {
+                scale,
+                zero_point,
+                requant,
+            } => {
+                let kernel = match (self.in_dtype(layer), out_ty) {
+                    (ElementType::Float32, ElementType::Int8) => Kernel::QuantizeF32S8,
+                    (ElementType::Float32, ElementType::Int16) => Kernel::QuantizeF32S16,
+                    (ElementType::Int8, ElementType::Int8) => Kernel::QuantizeS8S8,
+                    (ElementType::Int8, ElementType::Int16) => Kernel::QuantizeS8S16,
+                    (ElementType::Int16, ElementType::Int8) => Kernel::QuantizeS16S8,
+                    (ElementType::Int16, ElementType::Int16) => Kernel::QuantizeS16S16,
+                    _ => return Err(LayerError::NoKernel),
+                };
+                if self.in_dtype(layer) == ElementType::Float32 {
+                    let args = format!("{}, {zero_point}", c::f32_literal(*scale, &what)?);
+                    self.unary(layer, &mut body, kernel, Some(&args))?;
+                } else {
+                    let _ = writeln!(
+                        body,
+                        "    static const ad_requant q = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = {}, .shift = {}}};",
+                        requant.input_zero_point, requant.output_zero_point, requant.multiplier, requant.shift
+                    );
+                    self.unary(layer, &mut body, kernel, Some("&q"))?;
+                }
+                kernel
+            }
+            Step::Dequantize { scale, zero_point } => {
+                let kernel = match self.in_dtype(layer) {
+                    ElementType::Int8 => Kernel::DequantizeS8F32,
+                    ElementType::Int16 => Kernel::DequantizeS16F32,
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let args = format!("{}, {zero_point}", c::f32_literal(*scale, &what)?);
+                self.unary(layer, &mut body, kernel, Some(&args))?;
+                kernel
+            }
+            Step::Copy => {
+                let bytes = self.graph.tensor(layer.outputs[0]).byte_size();
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(body, "    return ad_reshape(NULL, {bytes}, {inp}, {out});");
+                Kernel::Reshape
+            }
+            _ => return Err(LayerError::NoKernel),
+        };
+        let code = format!(
+            "/* Layer {i}: {} -> {} ({}) */\n{statics}static ad_status layer{i}(void)\n{{\n{body}}}\n",
+            layer.op,
+            self.graph.tensor(layer.outputs[0]).dtype,
+            kernel.c_name()
+        );
+        Ok(EmittedLayer {
+            kernel: Some(kernel),
+            code,
+        })
+    }
+
+    /// `kernel(NULL, [q,] size, in, out)` for element-wise unary kernels.
+    fn unary(
+        &mut self,
+        layer: &Layer,
+        body: &mut String,
+        kernel: Kernel,
+        args: Option<&str>,
+    ) -> Result<(), LayerError> {
+        let size = self.elements(layer.outputs[0]);
+        let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+        let args = args.map(|a| format!("{a}, ")).unwrap_or_default();
+        let _ = writeln!(
+            body,
+            "    return {}(NULL, {args}{size}, {inp}, {out});",
+            kernel.c_name()
+        );
+        Ok(())
+    }
+
+    /// `kernel(NULL, [q,] &shape1, in1, &shape2, in2, &out_shape, out)`.
+    fn binary(
+        &mut self,
+        layer: &Layer,
+        body: &mut String,
+        kernel: Kernel,
+        quant: Option<&str>,
+        [a, b, o]: &[Vec<usize>; 3],
+        what: &str,
+    ) -> Result<(), LayerError> {
+        let _ = writeln!(
+            body,
+            "    static const ad_shape shape1 = {};",
+            c::shape(a, what)?
+        );
+        let _ = writeln!(
+            body,
+            "    static const ad_shape shape2 = {};",
+            c::shape(b, what)?
+        );
+        let _ = writeln!(
+            body,
+            "    static const ad_shape out_shape = {};",
+            c::shape(o, what)?
+        );
+        let (x, y, out) = (
+            self.input(layer, 0)?,
+            self.input(layer, 1)?,
+            self.output(layer, 0)?,
+        );
+        let quant = quant.map(|q| format!("{q}, ")).unwrap_or_default();
+        let _ = writeln!(
+            body,
+            "    return {}(NULL, {quant}&shape1, {x}, &shape2, {y}, &out_shape, {out});",
+            kernel.c_name()
+        );
+        Ok(())
+    }
+}

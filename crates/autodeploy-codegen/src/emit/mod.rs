@@ -1,0 +1,386 @@
+//! The C emitter: a model and its memory plan become `NAME.h`, `NAME.c`,
+//! `NAME_weights.{h,c}`, the validator binding `adm_binding.h`, and the
+//! runtime files of exactly the kernels the model calls.
+//!
+//! Files are returned in memory ([`Generated::files`]); [`crate::write`]
+//! puts them on disk. Nothing here depends on the time or the machine:
+//! the same model and options give the same bytes.
+
+mod c;
+mod layer;
+mod weights;
+
+use std::collections::BTreeSet;
+
+use autodeploy_model::{ElementType, Model};
+use autodeploy_reference::layer::Layer;
+use autodeploy_runtime::Kernel;
+use handlebars::Handlebars;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::error::MissingKernel;
+use crate::plan::{plan, MemoryPlan, PlanOptions};
+use crate::CodegenError;
+
+pub use c::identifier;
+
+const HEADER_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.h.hbs");
+const SOURCE_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.c.hbs");
+const BINDING_TEMPLATE: &str =
+    include_str!("../../../../firmware-templates/model/adm_binding.h.hbs");
+
+/// What to generate.
+#[derive(Debug)]
+pub struct GenerateOptions {
+    /// Prefix of every symbol (a C identifier, lower case).
+    pub name: String,
+    /// The model's file name, for the "generated from" line.
+    pub model_file: String,
+    /// Memory-planning choices; see [`GenerateOptions::new`] for the default.
+    pub plan: PlanOptions,
+}
+
+impl GenerateOptions {
+    /// The default plan: the model's operator order (so layer numbers in
+    /// reports are the model's), RESHAPE-like layers aliased. The in-place
+    /// convolution and fused-ADD schemes need kernels that follow their
+    /// contracts and stay off until the runtime has them (docs/codegen.md).
+    pub fn new(name: &str, model_file: &str) -> Self {
+        GenerateOptions {
+            name: identifier(name),
+            model_file: model_file.to_string(),
+            plan: PlanOptions {
+                alias: true,
+                ..PlanOptions::conservative()
+            },
+        }
+    }
+}
+
+/// One generated file, by path relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// The generated code, and what went into it.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub name: String,
+    pub files: Vec<GeneratedFile>,
+    pub plan: MemoryPlan,
+    /// Per layer: the kernel it calls (`None` for aliases).
+    pub layer_kernels: Vec<Option<Kernel>>,
+    /// SHA-256 of the model file, hex.
+    pub model_hash: String,
+    /// Bytes of constant data emitted (weights, biases).
+    pub weight_bytes: usize,
+}
+
+impl Generated {
+    pub fn file(&self, path: &str) -> Option<&GeneratedFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
+    /// The distinct kernels the model calls.
+    pub fn kernels(&self) -> BTreeSet<Kernel> {
+        self.layer_kernels.iter().flatten().copied().collect()
+    }
+}
+
+/// Generates C for `model` (whose file held `model_bytes`).
+pub fn generate(
+    model: &Model,
+    model_bytes: &[u8],
+    options: &GenerateOptions,
+) -> Result<Generated, CodegenError> {
+    model
+        .check_supported()
+        .map_err(|e| CodegenError::Model(e.to_string()))?;
+    let graph = model.main_graph();
+    let name = options.name.as_str();
+    let layers = graph
+        .operators
+        .iter()
+        .map(|op| Layer::prepare(graph, op).map_err(|e| CodegenError::Model(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let memory = plan(graph, &options.plan)?;
+    if memory
+        .order
+        .iter()
+        .enumerate()
+        .any(|(position, &layer)| position != layer)
+    {
+        return Err(CodegenError::Model(
+            "the emitter runs layers in the model's order; plan without reordering".into(),
+        ));
+    }
+
+    let mut emitter = layer::Emitter {
+        graph,
+        plan: &memory,
+        name,
+        used_constants: BTreeSet::new(),
+    };
+    let mut functions = String::new();
+    let mut layer_kernels = Vec::new();
+    let mut missing = Vec::new();
+    for layer in &layers {
+        match emitter.layer(layer) {
+            Ok(emitted) => {
+                functions.push_str(&emitted.code);
+                functions.push('\n');
+                layer_kernels.push(emitted.kernel);
+            }
+            Err(layer::LayerError::NoKernel) => missing.push(MissingKernel {
+                layer: layer.index,
+                op: layer.op.clone(),
+                dtype: graph
+                    .input_of(&graph.operators[layer.index], 0)
+                    .map_or("?".into(), |t| t.dtype.to_string()),
+            }),
+            Err(layer::LayerError::Other(e)) => return Err(e),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(CodegenError::NoKernels(missing));
+    }
+    let used_constants = std::mem::take(&mut emitter.used_constants);
+
+    let model_hash = hex(&Sha256::digest(model_bytes));
+    let (weights_h, weights_c, weight_bytes) =
+        weights::emit(graph, name, &used_constants, &options.model_file)?;
+    let tensor_table = tensor_table(model, &memory, name)?;
+
+    let io = |indices: &[usize]| -> Vec<serde_json::Value> {
+        indices
+            .iter()
+            .map(|&i| json!({ "bytes": graph.tensor(i).byte_size() }))
+            .collect()
+    };
+    let layer_summaries: Vec<String> = layers
+        .iter()
+        .zip(&layer_kernels)
+        .map(|(l, k)| {
+            format!(
+                "{:>3} {:<20} {}",
+                l.index,
+                l.op,
+                k.map_or_else(
+                    || format!("(alias: {})", memory.in_place[l.index].name()),
+                    |k| k.c_name().to_string()
+                )
+            )
+        })
+        .collect();
+    let data = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "model_file": options.model_file.replace("*/", "* /"),
+        "name": name,
+        "NAME": name.to_uppercase(),
+        "arena_size": memory.arena_size,
+        "lower_bound": memory.lower_bound,
+        "strategy": memory.strategy,
+        "input_count": graph.inputs.len(),
+        "output_count": graph.outputs.len(),
+        "layer_count": graph.operators.len(),
+        "tensor_count": graph.tensors.len(),
+        "inputs": io(&graph.inputs),
+        "outputs": io(&graph.outputs),
+        "model_hash": model_hash,
+        "layer_functions": functions,
+        "layer_names": (0..layers.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
+        "layer_ops": layers.iter().map(|l| l.op.clone()).collect::<Vec<_>>(),
+        "layer_summaries": layer_summaries,
+        "tensor_table": tensor_table,
+    });
+    let files = vec![
+        GeneratedFile {
+            path: format!("{name}.h"),
+            contents: render("model.h", HEADER_TEMPLATE, &data)?,
+        },
+        GeneratedFile {
+            path: format!("{name}.c"),
+            contents: render("model.c", SOURCE_TEMPLATE, &data)?,
+        },
+        GeneratedFile {
+            path: format!("{name}_weights.h"),
+            contents: weights_h,
+        },
+        GeneratedFile {
+            path: format!("{name}_weights.c"),
+            contents: weights_c,
+        },
+        GeneratedFile {
+            path: "adm_binding.h".into(),
+            contents: render("adm_binding.h", BINDING_TEMPLATE, &data)?,
+        },
+    ];
+    let mut generated = Generated {
+        name: name.to_string(),
+        files,
+        plan: memory,
+        layer_kernels,
+        model_hash,
+        weight_bytes,
+    };
+    let runtime = runtime_files(&generated.kernels());
+    generated.files.extend(runtime);
+    Ok(generated)
+}
+
+/// The runtime headers and the sources of `kernels`, under `runtime/`.
+fn runtime_files(kernels: &BTreeSet<Kernel>) -> Vec<GeneratedFile> {
+    let mut files: Vec<GeneratedFile> = Vec::new();
+    let all = autodeploy_runtime::headers().iter().chain(
+        kernels
+            .iter()
+            .flat_map(|&k| autodeploy_runtime::sources_for(k)),
+    );
+    for file in all {
+        let path = format!("runtime/{}", file.path);
+        if !files.iter().any(|f| f.path == path) {
+            files.push(GeneratedFile {
+                path,
+                contents: file.contents.to_string(),
+            });
+        }
+    }
+    files
+}
+
+fn render(name: &str, template: &str, data: &serde_json::Value) -> Result<String, CodegenError> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    // The templates write C, not HTML: no escaping.
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.render_template(template, data)
+        .map_err(|e| CodegenError::Template {
+            template: name.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn type_enum(name: &str, t: ElementType) -> Result<String, CodegenError> {
+    let suffix = match t {
+        ElementType::Float32 => "FLOAT32",
+        ElementType::Int8 => "INT8",
+        ElementType::Uint8 => "UINT8",
+        ElementType::Int16 => "INT16",
+        ElementType::Int32 => "INT32",
+        ElementType::Int64 => "INT64",
+        other => {
+            return Err(CodegenError::Unrepresentable {
+                what: "a tensor".into(),
+                reason: format!("element type {other} has no C type in the generated API"),
+            })
+        }
+    };
+    Ok(format!("{}_{suffix}", name.to_uppercase()))
+}
+
+/// Arena offsets and descriptions of every tensor, the model's inputs and
+/// outputs, and each layer's outputs.
+fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String, CodegenError> {
+    let graph = model.main_graph();
+    let offsets: Vec<i64> = memory
+        .buffers
+        .iter()
+        .map(|p| p.map_or(-1, |p| p.offset as i64))
+        .collect();
+    let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
+    let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
+    out.push_str(&format!(
+        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        graph.tensors.len().max(1)
+    ));
+    for t in &graph.tensors {
+        let what = format!("tensor {}", t.label());
+        if t.shape.len() > 6 {
+            return Err(CodegenError::Unrepresentable {
+                what,
+                reason: format!("rank {} is above the API's 6", t.shape.len()),
+            });
+        }
+        let mut dims: Vec<String> = t.shape.iter().map(ToString::to_string).collect();
+        dims.resize(6, "0".into());
+        let ty = if t.dtype.bits().is_some()
+            && !matches!(
+                t.dtype,
+                ElementType::Int4 | ElementType::Int2 | ElementType::Uint4
+            ) {
+            type_enum(name, t.dtype).unwrap_or_else(|_| format!("{}_INT8", name.to_uppercase()))
+        } else {
+            format!("{}_INT8", name.to_uppercase())
+        };
+        let label = if named.contains(&t.index) {
+            c::string_literal(&t.name)
+        } else {
+            "NULL".into()
+        };
+        let scale = t.quant.as_ref().map_or(0.0, |q| q.scale());
+        out.push_str(&format!(
+            "    {{.name = {label}, .type = {ty}, .rank = {}, .dims = {{{}}}, .bytes = {}u, .scale = {}, .zero_point = {}}},\n",
+            t.shape.len(),
+            dims.join(", "),
+            t.byte_size(),
+            c::f32_literal(scale, &what)?,
+            t.quant.as_ref().map_or(0, |q| q.zero_point())
+        ));
+    }
+    out.push_str("};\n\n");
+    for t in graph.inputs.iter().chain(&graph.outputs) {
+        type_enum(name, graph.tensor(*t).dtype)?;
+    }
+    out.push_str(&c::int_array(
+        "static const",
+        "uint16_t",
+        "input_tensors",
+        &graph.inputs,
+    ));
+    out.push_str(&c::int_array(
+        "static const",
+        "uint16_t",
+        "output_tensors",
+        &graph.outputs,
+    ));
+    let counts: Vec<usize> = graph.operators.iter().map(|op| op.outputs.len()).collect();
+    let starts: Vec<usize> = counts
+        .iter()
+        .scan(0, |acc, &n| {
+            let start = *acc;
+            *acc += n;
+            Some(start)
+        })
+        .collect();
+    let outputs: Vec<usize> = graph
+        .operators
+        .iter()
+        .flat_map(|op| op.outputs.iter().copied())
+        .collect();
+    out.push_str(&c::int_array(
+        "static const",
+        "uint8_t",
+        "layer_output_counts",
+        &counts,
+    ));
+    out.push_str(&c::int_array(
+        "static const",
+        "uint16_t",
+        "layer_output_starts",
+        &starts,
+    ));
+    out.push_str(&c::int_array(
+        "static const",
+        "uint16_t",
+        "layer_outputs",
+        &outputs,
+    ));
+    Ok(out)
+}
