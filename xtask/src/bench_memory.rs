@@ -54,7 +54,11 @@ fn memory() -> Result<(), String> {
             line.split('\t')
                 .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
         };
-        let num = |key: &str| field(key).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let num = |key: &str| {
+            field(key)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
         let name = field("model").unwrap_or("?");
         let Some(&(_, total, head)) = MODELS.iter().find(|(m, _, _)| *m == name) else {
             continue;
@@ -94,8 +98,16 @@ fn memory() -> Result<(), String> {
         println!(
             "{}: order {}, schemes {}",
             get("model"),
-            if get("reordered") == "true" { "changed" } else { "as in the model" },
-            if get("schemes").is_empty() { "none".into() } else { get("schemes") }
+            if get("reordered") == "true" {
+                "changed"
+            } else {
+                "as in the model"
+            },
+            if get("schemes").is_empty() {
+                "none".into()
+            } else {
+                get("schemes")
+            }
         );
     }
     if all_met {
