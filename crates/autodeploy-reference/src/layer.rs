@@ -31,7 +31,7 @@ pub struct Window {
 }
 
 /// How a convolution's window moves, as the options give it.
-pub struct Geometry {
+struct Geometry {
     padding: Padding,
     strides: [i32; 2],
     dilations: [i32; 2],
@@ -922,8 +922,9 @@ impl<'a> Cx<'a> {
         match (input.dtype, output.dtype) {
             (ElementType::Float32, _) => {}
             (ElementType::Int8, out) => {
+                // int8 in, int16 out: TFLite Micro wants 1/65536 and -32768.
                 let expected = if out == ElementType::Int16 {
-                    (1.0 / 32768.0, 0)
+                    (1.0 / 65536.0, -32768)
                 } else {
                     (1.0 / 256.0, -128)
                 };

@@ -21,7 +21,7 @@ mod buffer;
 mod error;
 mod interpreter;
 pub mod kernels;
-mod layer;
+pub mod layer;
 pub mod prepare;
 
 pub use error::ReferenceError;

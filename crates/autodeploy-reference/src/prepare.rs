@@ -579,9 +579,9 @@ pub fn leaky_relu_quant(
     alpha: f32,
 ) -> Result<LeakyReluQuant, PrepareError> {
     let (multiplier_alpha, shift_alpha) =
-        quantize_multiplier(f64::from(input_scale * alpha / output_scale));
+        quantize_multiplier(f64::from(input_scale) * f64::from(alpha) / f64::from(output_scale));
     let (multiplier_identity, shift_identity) =
-        quantize_multiplier(f64::from(input_scale / output_scale));
+        quantize_multiplier(f64::from(input_scale) / f64::from(output_scale));
     Ok(LeakyReluQuant {
         input_zero_point,
         output_zero_point,

@@ -52,15 +52,18 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 }
 
 /// The 16-bit version of [`rounding_divide_by_pot`] (`exponent` clamped to
-/// `0..=15`).
+/// `0..=31`), as gemmlowp computes it on `int16_t`: the mask
+/// `(1 << exponent) - 1` is truncated to 16 bits, so from exponent 16 on it
+/// is -1 and the result is +1 for `x >= 0` and -1 for `x < 0` (TensorFlow
+/// Lite Micro's HARD_SWISH reaches this with a tiny output multiplier).
 #[inline]
 pub fn rounding_divide_by_pot_i16(x: i16, exponent: i32) -> i16 {
-    let e = exponent.clamp(0, 15) as u32;
-    let x32 = i32::from(x);
-    let mask: i32 = (1 << e) - 1;
-    let remainder = x32 & mask;
-    let threshold = (mask >> 1) + i32::from(x < 0);
-    ((x32 >> e) + i32::from(remainder > threshold)) as i16
+    let e = exponent.clamp(0, 31) as u32;
+    let mask = ((1i64 << e) - 1) as i16;
+    let remainder = x & mask;
+    let threshold = ((i32::from(mask) >> 1) + i32::from(x < 0)) as i16;
+    let shifted = (i32::from(x) >> e) as i16;
+    (i32::from(shifted) + i32::from(remainder > threshold)) as i16
 }
 
 /// Multiplies by `2^exponent`: a saturating left shift for a positive exponent,
@@ -437,6 +440,10 @@ mod tests {
         assert_eq!(rounding_divide_by_pot_i16(-3, 1), -2);
         assert_eq!(rounding_divide_by_pot_i16(3, 1), 2);
         assert_eq!(rounding_divide_by_pot_i16(i16::MIN, 15), -1);
+        // gemmlowp's 16-bit mask wraps to -1 from exponent 16 on.
+        assert_eq!(rounding_divide_by_pot_i16(0, 16), 1);
+        assert_eq!(rounding_divide_by_pot_i16(1000, 20), 1);
+        assert_eq!(rounding_divide_by_pot_i16(-1000, 20), -1);
     }
 
     #[test]

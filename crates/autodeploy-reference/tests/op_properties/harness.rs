@@ -323,6 +323,8 @@ pub fn check(test: &str, cases: Vec<Case>) {
             ));
         }
     }
+    // Mismatches first: they say the most.
+    failures.sort_by_key(|f| f.contains("refuses"));
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",

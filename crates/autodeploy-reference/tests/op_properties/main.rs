@@ -16,5 +16,6 @@
 
 mod harness;
 
+mod activation;
 mod conv;
 mod elementwise;
