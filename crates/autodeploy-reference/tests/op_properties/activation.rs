@@ -97,8 +97,9 @@ fn activations_match_tflite_micro() {
     let mut cases = Vec::new();
     for (op, types) in [
         ("SOFTMAX", &[I8, I16, F32][..]),
-        ("LOGISTIC", &[I8, I16, F32]),
-        ("TANH", &[I8, I16, F32]),
+        // int16 LOGISTIC and TANH are refused (`int16_logistic_and_tanh_are_refused`).
+        ("LOGISTIC", &[I8, F32]),
+        ("TANH", &[I8, F32]),
         ("RELU", &[I8, F32]),
         ("RELU6", &[I8, F32]),
         ("LEAKY_RELU", &[I8, I16, F32]),
@@ -202,4 +203,30 @@ fn quantize_and_dequantize_match_tflite_micro() {
         }
     }
     check("quantize", cases);
+}
+
+/// int16 LOGISTIC and TANH need TFLite's 256-entry sigmoid table, which no
+/// simple formula reproduces (rounding `65536 / (1 + exp(-i / 24))` misses 44
+/// entries by one); until the table is measured, the model crate refuses them.
+#[test]
+fn int16_logistic_and_tanh_are_refused() {
+    for kind in [OpKind::Logistic, OpKind::Tanh] {
+        let case = unary(
+            "refused",
+            kind,
+            &[4],
+            (I16, (1e-3, 0)),
+            (I16, (1.0 / 32768.0, 0)),
+        );
+        let model = autodeploy_model::Model::from_bytes(&case.model).unwrap();
+        let error = autodeploy_reference::Interpreter::new(model)
+            .err()
+            .expect("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("int16 activations are not supported"),
+            "{error}"
+        );
+    }
 }

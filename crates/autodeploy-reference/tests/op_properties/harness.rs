@@ -35,10 +35,6 @@ impl Rng {
         Rng(InputGenerator::new(seed))
     }
 
-    pub fn seed(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.0.next_u64() % (hi - lo + 1) as u64) as i64
@@ -86,10 +82,6 @@ impl Rng {
             Activation::ReluN1To1,
             Activation::Relu6,
         ])
-    }
-
-    pub fn i8s(&mut self, n: usize) -> Vec<i8> {
-        (0..n).map(|_| self.range(-128, 127) as i8).collect()
     }
 
     /// int8 weights, sometimes including -128 (which TFLite allows).

@@ -19,3 +19,4 @@ mod harness;
 mod activation;
 mod conv;
 mod elementwise;
+mod shape;
