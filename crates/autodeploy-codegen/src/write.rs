@@ -25,7 +25,9 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<(
     let previous: BTreeSet<String> = std::fs::read_to_string(&manifest_path)
         .map(|text| text.lines().map(str::to_string).collect())
         .unwrap_or_default();
-    let non_empty = dir.read_dir().is_ok_and(|mut entries| entries.next().is_some());
+    let non_empty = dir
+        .read_dir()
+        .is_ok_and(|mut entries| entries.next().is_some());
     if non_empty && !manifest_path.exists() && !force {
         return Err(err(
             "is not empty and was not created by autodeploy; choose an empty directory or pass --force".into(),
@@ -33,7 +35,10 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<(
     }
     for file in files {
         if file.path.starts_with('/') || file.path.split('/').any(|part| part == "..") {
-            return Err(err(format!("refusing to write outside it: '{}'", file.path)));
+            return Err(err(format!(
+                "refusing to write outside it: '{}'",
+                file.path
+            )));
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create it: {e}")))?;
@@ -44,10 +49,13 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile], force: bool) -> Result<(
     for file in files {
         let path = dir.join(&file.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create '{}': {e}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| err(format!("cannot create '{}': {e}", parent.display())))?;
         }
-        std::fs::write(&path, &file.contents).map_err(|e| err(format!("cannot write '{}': {e}", path.display())))?;
+        std::fs::write(&path, &file.contents)
+            .map_err(|e| err(format!("cannot write '{}': {e}", path.display())))?;
     }
     let manifest: Vec<&str> = current.iter().map(String::as_str).collect();
-    std::fs::write(&manifest_path, manifest.join("\n") + "\n").map_err(|e| err(format!("cannot write the manifest: {e}")))
+    std::fs::write(&manifest_path, manifest.join("\n") + "\n")
+        .map_err(|e| err(format!("cannot write the manifest: {e}")))
 }

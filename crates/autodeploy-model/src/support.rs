@@ -185,10 +185,11 @@ fn quantize_support(input: ElementType, output: ElementType) -> Result<(), Strin
 }
 
 /// The input that carries the activations (TRANSPOSE_CONV takes the output
-/// shape first and the weights second).
+/// shape first and the weights second; SPLIT takes the axis first).
 fn activation_slot(kind: &OpKind) -> usize {
     match kind {
         OpKind::TransposeConv(_) => 2,
+        OpKind::Split { .. } => 1,
         _ => 0,
     }
 }

@@ -460,8 +460,7 @@ fn data_movement_matches_tflite_micro() {
         ("CONCATENATION", &[I8, F32]),
         ("PACK", &[I8, F32]),
         ("UNPACK", &[I8, F32]),
-        // SPLIT is left out: `autodeploy_model::support` checks its input 0
-        // (the int32 axis) as the activation and refuses every SPLIT model.
+        ("SPLIT", &[I8, F32]),
         ("PAD", &[I8, I16, F32]),
         ("PADV2", &[I8, F32]),
         ("STRIDED_SLICE", &[I8, I16, F32]),
