@@ -131,6 +131,9 @@ impl<'a> Emitter<'a> {
                 ),
             });
         }
+        if let Some(emitted) = super::inplace::emit(self, layer)? {
+            return Ok(emitted);
+        }
         let mut statics = String::new();
         let mut body = String::new();
         let out_ty = self.out_dtype(layer);

@@ -7,6 +7,7 @@
 //! the same model and options give the same bytes.
 
 mod c;
+mod inplace;
 mod layer;
 mod weights;
 
