@@ -23,9 +23,11 @@
 
 pub mod emit;
 mod error;
+pub mod package;
 pub mod plan;
 mod write;
 
 pub use emit::{generate, GenerateOptions, Generated, GeneratedFile};
 pub use error::{CodegenError, MissingKernel};
+pub use package::{package, Core};
 pub use write::{write_files, MANIFEST};
