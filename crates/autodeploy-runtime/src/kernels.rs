@@ -79,4 +79,15 @@ kernels! {
     SoftmaxF32 => "ad_softmax_f32", ["src/softmax/ad_softmax_f32.c"];
     SoftmaxS8 => "ad_softmax_s8", ["src/softmax/ad_softmax_s8.c", "src/softmax/ad_softmax_s8_common.h"];
     SoftmaxS8S16 => "ad_softmax_s8_s16", ["src/softmax/ad_softmax_s8_s16.c", "src/softmax/ad_softmax_s8_common.h"];
+    // In-place kernels for the memory plan (row buffer, fused ADD); keep this block last.
+    Conv2dRowbufS8 => "ad_conv2d_rowbuf_s8", ["src/conv/ad_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    Conv2dRowbufF32 => "ad_conv2d_rowbuf_f32", ["src/conv/ad_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    DepthwiseConv2dRowbufS8 => "ad_depthwise_conv2d_rowbuf_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    DepthwiseConv2dRowbufF32 => "ad_depthwise_conv2d_rowbuf_f32", ["src/conv/ad_depthwise_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    AvgPoolRowbufS8 => "ad_avg_pool_rowbuf_s8", ["src/pool/ad_avg_pool_rowbuf_s8.c", "src/pool/ad_pool_common.h", "src/conv/ad_rowbuf.h"];
+    AvgPoolRowbufF32 => "ad_avg_pool_rowbuf_f32", ["src/pool/ad_avg_pool_rowbuf_f32.c", "src/pool/ad_pool_common.h", "src/conv/ad_rowbuf.h"];
+    MaxPoolRowbufS8 => "ad_max_pool_rowbuf_s8", ["src/pool/ad_max_pool_rowbuf_s8.c", "src/pool/ad_pool_common.h", "src/conv/ad_rowbuf.h"];
+    MaxPoolRowbufF32 => "ad_max_pool_rowbuf_f32", ["src/pool/ad_max_pool_rowbuf_f32.c", "src/pool/ad_pool_common.h", "src/conv/ad_rowbuf.h"];
+    Conv2dAddS8 => "ad_conv2d_add_s8", ["src/conv/ad_conv2d_add_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h"];
+    DepthwiseConv2dAddS8 => "ad_depthwise_conv2d_add_s8", ["src/conv/ad_depthwise_conv2d_add_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h"];
 }

@@ -295,6 +295,171 @@ ad_status ad_dequantize_s16_f32(const ad_context *ctx, float scale, int32_t zero
 /** RESHAPE / SQUEEZE / EXPAND_DIMS: copies size_bytes >= 0 bytes (any type). */
 ad_status ad_reshape(const ad_context *ctx, int32_t size_bytes, const void *input, void *output);
 
+/* ============================================================================
+ * In-place kernels for the memory plan (autodeploy-codegen's plan::InPlace).
+ * Each honours the contract of one scheme so that its output may share bytes
+ * with an input in the static arena; results are bit-identical to the plain
+ * kernel of the same operator.
+ *
+ * Element-wise in place (InPlace::Elementwise) needs no kernel of its own:
+ * every element-wise and activation kernel above (ADD, SUB, MUL, MAXIMUM,
+ * MINIMUM, RELU, RELU6, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE) reads all its
+ * operands at index i before writing output[i] and never reads index i again,
+ * so its output may be exactly one of its same-shaped inputs.
+ * ========================================================================== */
+
+/** What a row-buffer layer's units are (plan::RowUnit). */
+typedef enum
+{
+    AD_UNIT_ROWS = 0,  /**< One H index: all of W and C (batch 1). */
+    AD_UNIT_PIXELS = 1 /**< One (H, W) index: all of C (1x1 stride-1 CONV_2D). */
+} ad_row_unit;
+
+/**
+ * The row-buffer scheme of one layer (plan::InPlace::RowBuffer): the output
+ * starts delta bytes after the input (output == (char *)input + delta, inside
+ * one arena), and input units still needed after being overwritten are kept in
+ * rows slots of in_unit_bytes each, contiguous from line_buffer.
+ *
+ * Contract the kernels follow: output units are computed in ascending order;
+ * before writing any byte of output unit y, every input unit r that overlaps
+ * unit y's bytes, was not overwritten before and is read by unit y or a later
+ * one (r in need(y') for some y' >= y, need(y') being the rows
+ * [y' * stride - pad, y' * stride - pad + (k - 1) * dilation] clipped to the
+ * input) is copied to slot r % rows; a saved unit is read from its slot from
+ * then on, any other unit from the input. A kernel checks before writing
+ * anything that the ring is safe (no slot refilled while its unit is still
+ * read) and returns AD_ERR_ARG otherwise. The line buffer must not overlap the
+ * input or the output.
+ */
+typedef struct
+{
+    int32_t unit;           /**< ad_row_unit. */
+    int32_t delta;          /**< Output byte offset minus input byte offset. */
+    int32_t in_unit_bytes;  /**< Bytes of one input unit (checked against the dims). */
+    int32_t out_unit_bytes; /**< Bytes of one output unit (checked against the dims). */
+    int32_t rows;           /**< Line-buffer slots, >= 0. */
+    void *line_buffer;      /**< rows * in_unit_bytes bytes; NULL when rows == 0. */
+} ad_row_buffer;
+
+/**
+ * CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and MAX_POOL_2D with the output
+ * written over the input under the row-buffer scheme rb (see ad_row_buffer).
+ * Arguments and results are those of the plain kernel; batch must be 1.
+ * AD_UNIT_PIXELS is accepted by the CONV_2D kernels only, for a 1x1 stride-1
+ * filter with the input's height and width.
+ */
+ad_status ad_conv2d_rowbuf_s8(const ad_context *ctx,
+                              const ad_row_buffer *rb,
+                              const ad_conv_params *params,
+                              const ad_conv_quant *quant,
+                              const ad_dims *input_dims,
+                              const int8_t *input,
+                              const ad_dims *filter_dims,
+                              const int8_t *filter,
+                              const int32_t *bias,
+                              const ad_dims *output_dims,
+                              int8_t *output);
+ad_status ad_conv2d_rowbuf_f32(const ad_context *ctx,
+                               const ad_row_buffer *rb,
+                               const ad_conv_params *params,
+                               const ad_activation_f32 *activation,
+                               const ad_dims *input_dims,
+                               const float *input,
+                               const ad_dims *filter_dims,
+                               const float *filter,
+                               const float *bias,
+                               const ad_dims *output_dims,
+                               float *output);
+ad_status ad_depthwise_conv2d_rowbuf_s8(const ad_context *ctx,
+                                        const ad_row_buffer *rb,
+                                        const ad_dw_conv_params *params,
+                                        const ad_conv_quant *quant,
+                                        const ad_dims *input_dims,
+                                        const int8_t *input,
+                                        const ad_dims *filter_dims,
+                                        const int8_t *filter,
+                                        const int32_t *bias,
+                                        const ad_dims *output_dims,
+                                        int8_t *output);
+ad_status ad_depthwise_conv2d_rowbuf_f32(const ad_context *ctx,
+                                         const ad_row_buffer *rb,
+                                         const ad_dw_conv_params *params,
+                                         const ad_activation_f32 *activation,
+                                         const ad_dims *input_dims,
+                                         const float *input,
+                                         const ad_dims *filter_dims,
+                                         const float *filter,
+                                         const float *bias,
+                                         const ad_dims *output_dims,
+                                         float *output);
+ad_status ad_avg_pool_rowbuf_s8(const ad_context *ctx,
+                                const ad_row_buffer *rb,
+                                const ad_pool_params *params,
+                                const ad_activation *activation,
+                                const ad_dims *input_dims,
+                                const int8_t *input,
+                                const ad_dims *output_dims,
+                                int8_t *output);
+ad_status ad_avg_pool_rowbuf_f32(const ad_context *ctx,
+                                 const ad_row_buffer *rb,
+                                 const ad_pool_params *params,
+                                 const ad_activation_f32 *activation,
+                                 const ad_dims *input_dims,
+                                 const float *input,
+                                 const ad_dims *output_dims,
+                                 float *output);
+ad_status ad_max_pool_rowbuf_s8(const ad_context *ctx,
+                                const ad_row_buffer *rb,
+                                const ad_pool_params *params,
+                                const ad_activation *activation,
+                                const ad_dims *input_dims,
+                                const int8_t *input,
+                                const ad_dims *output_dims,
+                                int8_t *output);
+ad_status ad_max_pool_rowbuf_f32(const ad_context *ctx,
+                                 const ad_row_buffer *rb,
+                                 const ad_pool_params *params,
+                                 const ad_activation_f32 *activation,
+                                 const ad_dims *input_dims,
+                                 const float *input,
+                                 const ad_dims *output_dims,
+                                 float *output);
+
+/**
+ * int8 CONV_2D / DEPTHWISE_CONV_2D with the following ADD fused
+ * (plan::InPlace::FusedAdd): for each output element i, the convolution's
+ * value is computed exactly as ad_conv2d_s8 / ad_depthwise_conv2d_s8 compute
+ * it (requantisation and activation included), then
+ * residual[i] = ADD(conv[i], residual[i]) exactly as ad_add_s8 computes it,
+ * with the convolution's value as input 1 of add_quant (ADD is symmetric: the
+ * emitter passes the ADD's parameters with the convolution's operand first).
+ * residual[i] is read before it is written; the convolution's output is never
+ * stored; residual has output_dims and must not overlap input.
+ */
+ad_status ad_conv2d_add_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_add_quant *add_quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *residual);
+ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_add_quant *add_quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *residual);
+
 #ifdef __cplusplus
 }
 #endif

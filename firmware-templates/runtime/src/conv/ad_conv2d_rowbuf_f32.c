@@ -1,0 +1,127 @@
+/*
+ * autodeploy runtime: float32 CONV_2D writing its output over its input under the
+ * row-buffer scheme (ad_row_buffer); values exactly as ad_conv2d_f32.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+#include "ad_rowbuf.h"
+
+#define AD_RB_ELEM ((int32_t)sizeof(float))
+
+ad_status ad_conv2d_rowbuf_f32(const ad_context *ctx,
+                               const ad_row_buffer *rb,
+                               const ad_conv_params *params,
+                               const ad_activation_f32 *activation,
+                               const ad_dims *input_dims,
+                               const float *input,
+                               const ad_dims *filter_dims,
+                               const float *filter,
+                               const float *bias,
+                               const ad_dims *output_dims,
+                               float *output)
+{
+    ad_rowbuf_geom g;
+    int32_t filters_per_group;
+    int32_t oy, ox, oc, ky, kx, ic;
+    int32_t in_h, in_w, in_c, k_h, k_w, f_c, out_h, out_w, out_c;
+    int pixels;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (rb == NULL || activation == NULL || input == NULL || filter == NULL || output == NULL || input_dims->n != 1)
+    {
+        return AD_ERR_ARG;
+    }
+
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    f_c = filter_dims->c;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+    pixels = rb->unit == AD_UNIT_PIXELS;
+    if (pixels)
+    {
+        if (k_h != 1 || k_w != 1 || params->stride.h != 1 || params->stride.w != 1 || params->padding.h != 0 ||
+            params->padding.w != 0 || out_h != in_h || out_w != in_w)
+        {
+            return AD_ERR_ARG;
+        }
+        status = ad_rowbuf_init(&g, rb, input, in_h * in_w, in_c * AD_RB_ELEM, out_h * out_w, out_c * AD_RB_ELEM, 1, 1, 1, 0);
+    }
+    else if (rb->unit == AD_UNIT_ROWS)
+    {
+        status = ad_rowbuf_init(&g, rb, input, in_h, in_w * in_c * AD_RB_ELEM, out_h, out_w * out_c * AD_RB_ELEM, k_h, params->stride.h,
+                                params->dilation.h, params->padding.h);
+    }
+    else
+    {
+        status = AD_ERR_ARG;
+    }
+    if (status != AD_OK)
+    {
+        return status;
+    }
+
+    for (oy = 0; oy < out_h; oy++)
+    {
+        if (!pixels)
+        {
+            ad_rowbuf_save(&g, oy);
+        }
+        for (ox = 0; ox < out_w; ox++)
+        {
+            const float *pixel = NULL;
+            if (pixels)
+            {
+                int32_t p = oy * out_w + ox;
+                ad_rowbuf_save(&g, p);
+                pixel = (const float *)ad_rowbuf_unit(&g, p, p);
+            }
+            for (oc = 0; oc < out_c; oc++)
+            {
+                const float *filter_oc = filter + (size_t)oc * k_h * k_w * f_c;
+                int32_t group_offset = (oc / filters_per_group) * f_c;
+                float acc = 0.0f;
+                for (ky = 0; ky < k_h; ky++)
+                {
+                    const float *row;
+                    int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
+                    if (iy < 0)
+                    {
+                        continue;
+                    }
+                    row = pixels ? NULL : (const float *)ad_rowbuf_unit(&g, iy, oy);
+                    for (kx = 0; kx < k_w; kx++)
+                    {
+                        const float *x;
+                        const float *w;
+                        int32_t ix = ad_tap(ox, params->stride.w, params->padding.w, params->dilation.w, kx, in_w);
+                        if (ix < 0)
+                        {
+                            continue;
+                        }
+                        x = (pixels ? pixel : row + (size_t)ix * in_c) + group_offset;
+                        w = filter_oc + ((size_t)ky * k_w + kx) * f_c;
+                        for (ic = 0; ic < f_c; ic++)
+                        {
+                            acc += x[ic] * w[ic];
+                        }
+                    }
+                }
+                acc += bias != NULL ? bias[oc] : 0.0f;
+                output[((size_t)oy * out_w + ox) * out_c + oc] = ad_clamp_f32(acc, *activation);
+            }
+        }
+    }
+    return AD_OK;
+}

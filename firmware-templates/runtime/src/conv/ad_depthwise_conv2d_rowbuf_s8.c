@@ -1,0 +1,106 @@
+/*
+ * autodeploy runtime: int8 DEPTHWISE_CONV_2D writing its output over its input
+ * under the row-buffer scheme (ad_row_buffer, rows only); values exactly as
+ * ad_depthwise_conv2d_s8.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+#include "ad_rowbuf.h"
+
+#define AD_RB_ELEM ((int32_t)sizeof(int8_t))
+
+ad_status ad_depthwise_conv2d_rowbuf_s8(const ad_context *ctx,
+                                        const ad_row_buffer *rb,
+                                        const ad_dw_conv_params *params,
+                                        const ad_conv_quant *quant,
+                                        const ad_dims *input_dims,
+                                        const int8_t *input,
+                                        const ad_dims *filter_dims,
+                                        const int8_t *filter,
+                                        const int32_t *bias,
+                                        const ad_dims *output_dims,
+                                        int8_t *output)
+{
+    ad_rowbuf_geom g;
+    const ad_conv_params *p;
+    int32_t input_offset, dm;
+    int32_t oy, ox, oc, ky, kx;
+    int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_dw_conv2d_check(params, input_dims, filter_dims, output_dims);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (rb == NULL || quant == NULL || input == NULL || filter == NULL || output == NULL ||
+        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+        rb->unit != AD_UNIT_ROWS)
+    {
+        return AD_ERR_ARG;
+    }
+
+    p = &params->conv;
+    dm = params->depth_multiplier;
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+    input_offset = ad_wrap_neg(quant->input_zero_point);
+    status = ad_rowbuf_init(&g, rb, input, in_h, in_w * in_c * AD_RB_ELEM, out_h, out_w * out_c * AD_RB_ELEM, k_h,
+                            p->stride.h, p->dilation.h, p->padding.h);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+
+    for (oy = 0; oy < out_h; oy++)
+    {
+        ad_rowbuf_save(&g, oy);
+        for (ox = 0; ox < out_w; ox++)
+        {
+            for (oc = 0; oc < out_c; oc++)
+            {
+                int32_t ic = oc / dm;
+                int32_t acc = 0;
+                int32_t v;
+                for (ky = 0; ky < k_h; ky++)
+                {
+                    const int8_t *row;
+                    int32_t iy = ad_tap(oy, p->stride.h, p->padding.h, p->dilation.h, ky, in_h);
+                    if (iy < 0)
+                    {
+                        continue;
+                    }
+                    row = (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
+                    for (kx = 0; kx < k_w; kx++)
+                    {
+                        int32_t x, w;
+                        int32_t ix = ad_tap(ox, p->stride.w, p->padding.w, p->dilation.w, kx, in_w);
+                        if (ix < 0)
+                        {
+                            continue;
+                        }
+                        x = row[(size_t)ix * in_c + ic];
+                        w = filter[((size_t)ky * k_w + kx) * out_c + oc];
+                        acc = ad_wrap_add(acc, ad_wrap_mul(ad_wrap_add(x, input_offset), w));
+                    }
+                }
+                if (bias != NULL)
+                {
+                    acc = ad_wrap_add(acc, bias[oc]);
+                }
+                v = ad_wrap_add(ad_requantize(acc, quant->multiplier[oc], quant->shift[oc]), quant->output_zero_point);
+                output[((size_t)oy * out_w + ox) * out_c + oc] =
+                    (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max);
+            }
+        }
+    }
+    return AD_OK;
+}
