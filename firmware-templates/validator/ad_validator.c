@@ -43,6 +43,19 @@ static uint64_t ticks_to_count(uint64_t ticks)
 void adm_layer_begin(size_t layer)
 {
     current_layer = (int32_t)layer;
+#ifdef AD_VALIDATOR_TEST_FAULT_LAYER
+    /* Test builds only: a bus fault at this layer, to prove the fault report path. */
+    if (layer == (size_t)(AD_VALIDATOR_TEST_FAULT_LAYER))
+    {
+        (void)*(volatile uint32_t *)0xF0000000u;
+    }
+#endif
+#ifdef AD_VALIDATOR_TEST_HANG_LAYER
+    /* Test builds only: never finish this layer, to prove the timeout path. */
+    while (layer == (size_t)(AD_VALIDATOR_TEST_HANG_LAYER))
+    {
+    }
+#endif
     layer_start = ad_board_counter_read();
 }
 

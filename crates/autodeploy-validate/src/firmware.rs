@@ -1,0 +1,97 @@
+//! The validator firmware: the generated model, the runtime kernels, the
+//! RPC codec and the validator main loop, built for a board.
+
+use std::path::{Path, PathBuf};
+
+use autodeploy_codegen::{write_files, Generated, GeneratedFile};
+use autodeploy_toolchain::{Board, Builder, Firmware, FirmwareSpec, Toolchain};
+
+use crate::error::ValidateError;
+
+/// The validator's own sources, embedded so the installed binary needs no
+/// source tree.
+const VALIDATOR_FILES: &[(&str, &str)] = &[
+    (
+        "validator/ad_validator.c",
+        include_str!("../../../firmware-templates/validator/ad_validator.c"),
+    ),
+    (
+        "validator/rpc/ad_rpc.c",
+        include_str!("../../../firmware-templates/validator/rpc/ad_rpc.c"),
+    ),
+    (
+        "validator/rpc/ad_rpc.h",
+        include_str!("../../../firmware-templates/validator/rpc/ad_rpc.h"),
+    ),
+];
+
+/// Extra compile-time switches of the validator (for tests of fault paths).
+#[derive(Debug, Clone, Default)]
+pub struct FirmwareOptions {
+    /// Make layer `n` fault on purpose (a bus fault in its begin hook).
+    pub fault_at_layer: Option<usize>,
+    /// Make layer `n` never finish (an endless loop in its begin hook).
+    pub hang_at_layer: Option<usize>,
+}
+
+/// Writes the sources under `work_dir` and builds them for `board` (the
+/// toolchain caches builds by content, so an unchanged model rebuilds in
+/// no time).
+pub fn build(
+    generated: &Generated,
+    board: &Board,
+    work_dir: &Path,
+    cache_dir: &Path,
+    options: &FirmwareOptions,
+) -> Result<Firmware, ValidateError> {
+    let toolchain_err = |source| ValidateError::Toolchain {
+        board: board.name.clone(),
+        source,
+    };
+    let model_dir = work_dir.join("model");
+    write_files(&model_dir, &generated.files, true).map_err(ValidateError::Codegen)?;
+    let validator_files: Vec<GeneratedFile> = VALIDATOR_FILES
+        .iter()
+        .map(|(path, contents)| GeneratedFile {
+            path: path.to_string(),
+            contents: contents.to_string(),
+        })
+        .collect();
+    write_files(work_dir, &validator_files, true).map_err(ValidateError::Codegen)?;
+
+    let mut spec = FirmwareSpec::new(format!("validator-{}", generated.name))
+        .include_dir(&model_dir)
+        .include_dir(model_dir.join("runtime/include"))
+        .include_dir(work_dir.join("validator/rpc"))
+        .source(work_dir.join("validator/ad_validator.c"))
+        .source(work_dir.join("validator/rpc/ad_rpc.c"));
+    for file in &generated.files {
+        if file.path.ends_with(".c") {
+            spec = spec.source(model_dir.join(&file.path));
+        }
+    }
+    if let Some(layer) = options.fault_at_layer {
+        spec = spec.define("AD_VALIDATOR_TEST_FAULT_LAYER", Some(&layer.to_string()));
+    }
+    if let Some(layer) = options.hang_at_layer {
+        spec = spec.define("AD_VALIDATOR_TEST_HANG_LAYER", Some(&layer.to_string()));
+    }
+    let toolchain = Toolchain::discover().map_err(toolchain_err)?;
+    Builder::new(toolchain, cache_dir)
+        .build(board, &spec)
+        .map_err(toolchain_err)
+}
+
+/// Where builds are cached by default: `$AUTODEPLOY_CACHE`, else
+/// `$XDG_CACHE_HOME/autodeploy`, else `~/.cache/autodeploy`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("AUTODEPLOY_CACHE") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("autodeploy");
+    }
+    std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(".cache/autodeploy"))
+        .unwrap_or_else(|| std::env::temp_dir().join("autodeploy-cache"))
+}

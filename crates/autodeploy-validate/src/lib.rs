@@ -1,0 +1,534 @@
+//! Runs a model on a board and checks that it computes what the PC computes.
+//!
+//! [`Validator::start`] generates C for the model (`autodeploy-codegen`),
+//! builds the validator firmware for the board (`autodeploy-toolchain`,
+//! cached by content), starts it (QEMU for the virtual boards) and shakes
+//! hands over the RPC link (`autodeploy-rpc`), checking that the firmware
+//! was built from this very model. [`Validator::run_sample`] sends inputs,
+//! runs the model and reads the outputs; [`validate`] does that for many
+//! samples, compares every output with the reference interpreter, and on a
+//! mismatch steps the board layer by layer ([`Validator::first_divergence`])
+//! to name the first layer whose output differs.
+//!
+//! A fault on the board, a board that stops answering, a stale firmware:
+//! each comes back as its own [`ValidateError`] naming the layer where
+//! there is one. It prints nothing.
+
+mod error;
+mod firmware;
+mod stats;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use autodeploy_codegen::{generate, GenerateOptions, Generated};
+use autodeploy_model::{Model, TensorValue};
+use autodeploy_reference::Interpreter;
+use autodeploy_rpc::transport::TcpTransport;
+use autodeploy_rpc::{Client, ClientConfig, Info, RpcError};
+use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession, UartPort};
+
+pub use error::ValidateError;
+pub use firmware::{default_cache_dir, FirmwareOptions};
+pub use stats::{Agreement, AgreementBuilder, FLOAT_ABSOLUTE, FLOAT_RELATIVE};
+
+/// How to validate.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    pub board: Board,
+    /// Where firmware builds are cached.
+    pub cache_dir: PathBuf,
+    pub firmware: FirmwareOptions,
+    /// How long the board may take to answer a request.
+    pub request_timeout: Duration,
+    /// How long one inference (or one layer) may take.
+    pub invoke_timeout: Duration,
+    /// The model hash the board must report; `None`: this model's. (Tests
+    /// set another to check that a stale firmware is refused.)
+    pub expected_hash: Option<String>,
+}
+
+impl ValidateOptions {
+    pub fn new(board: Board) -> Self {
+        ValidateOptions {
+            board,
+            cache_dir: default_cache_dir(),
+            firmware: FirmwareOptions::default(),
+            request_timeout: Duration::from_secs(5),
+            invoke_timeout: Duration::from_secs(60),
+            expected_hash: None,
+        }
+    }
+}
+
+/// Where the time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Generating C and building (or fetching from the cache) the firmware.
+    pub build: Duration,
+    /// Starting the board and the handshake.
+    pub start: Duration,
+    /// Moving inputs and outputs over the link.
+    pub transfer: Duration,
+    /// Running the model on the board.
+    pub compute: Duration,
+    /// Running the model on the PC.
+    pub reference: Duration,
+}
+
+/// One sample's results.
+#[derive(Debug, Clone)]
+pub struct SampleRun {
+    pub board: Vec<TensorValue>,
+    pub reference: Vec<TensorValue>,
+    /// The board's count for the inference (instructions on QEMU).
+    pub count: u64,
+}
+
+/// The first layer whose output differs between board and reference.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    pub sample: usize,
+    pub layer: usize,
+    pub op: String,
+    pub tensor: usize,
+    pub tensor_name: String,
+    pub agreement: Agreement,
+}
+
+/// The result of [`validate`].
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub board: String,
+    pub info: Info,
+    pub samples: usize,
+    /// Per model output, over all samples.
+    pub outputs: Vec<Agreement>,
+    /// Set when some output differs.
+    pub divergence: Option<Divergence>,
+    pub timings: Timings,
+    /// The board's count per inference (instructions on QEMU), per sample.
+    pub counts: Vec<u64>,
+    pub firmware_from_cache: bool,
+    pub arena_size: usize,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.outputs.iter().all(Agreement::passes)
+    }
+}
+
+/// A running board with the model's validator firmware, and the reference.
+pub struct Validator {
+    model: Model,
+    generated: Generated,
+    firmware: Firmware,
+    interpreter: Interpreter,
+    options: ValidateOptions,
+    session: Option<QemuSession>,
+    client: Client<TcpTransport>,
+    timings: Timings,
+}
+
+impl Validator {
+    /// Generates, builds and starts the firmware for `model_bytes`.
+    pub async fn start(
+        model_bytes: &[u8],
+        name: &str,
+        options: ValidateOptions,
+    ) -> Result<Validator, ValidateError> {
+        let started = Instant::now();
+        let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
+        let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
+        let generated = generate(&model, model_bytes, &GenerateOptions::new(name, name))
+            .map_err(ValidateError::Codegen)?;
+        let work_dir = options
+            .cache_dir
+            .join("work")
+            .join(&generated.model_hash[..16])
+            .join(&options.board.name);
+        let firmware = firmware::build(
+            &generated,
+            &options.board,
+            &work_dir,
+            &options.cache_dir.join("builds"),
+            &options.firmware,
+        )?;
+        let build = started.elapsed();
+
+        let started = Instant::now();
+        let (session, client) = boot(&firmware, &generated, &options).await?;
+        let mut validator = Validator {
+            model,
+            generated,
+            firmware,
+            interpreter,
+            options,
+            session: Some(session),
+            client,
+            timings: Timings {
+                build,
+                ..Timings::default()
+            },
+        };
+        validator.timings.start = started.elapsed();
+        Ok(validator)
+    }
+
+    pub fn firmware(&self) -> &Firmware {
+        &self.firmware
+    }
+
+    pub fn generated(&self) -> &Generated {
+        &self.generated
+    }
+
+    pub fn info(&self) -> Option<&Info> {
+        self.client.info()
+    }
+
+    pub fn timings(&self) -> Timings {
+        self.timings
+    }
+
+    /// The board's process id (QEMU), while it runs.
+    pub fn board_pid(&self) -> Option<u32> {
+        self.session.as_ref().and_then(QemuSession::pid)
+    }
+
+    /// The RPC client, for requests this type has no method for.
+    pub fn client(&mut self) -> &mut Client<TcpTransport> {
+        &mut self.client
+    }
+
+    /// Runs one sample on the board and on the PC.
+    pub async fn run_sample(&mut self, inputs: &[TensorValue]) -> Result<SampleRun, ValidateError> {
+        self.send_inputs(inputs).await?;
+        let started = Instant::now();
+        let result = self.client.invoke(1, 0).await;
+        self.timings.compute += started.elapsed();
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain(e, "while running the model").await),
+        };
+        let started = Instant::now();
+        let mut board = Vec::new();
+        for (i, &t) in self.model.main_graph().outputs.iter().enumerate() {
+            let bytes = self
+                .client
+                .get_output(i as u32)
+                .await
+                .map_err(|e| rpc_error(e, "reading the outputs"))?;
+            let tensor = self.model.main_graph().tensor(t);
+            board.push(TensorValue {
+                dtype: tensor.dtype,
+                shape: tensor.shape.clone(),
+                bytes,
+            });
+        }
+        self.timings.transfer += started.elapsed();
+
+        let started = Instant::now();
+        for (i, value) in inputs.iter().enumerate() {
+            self.interpreter
+                .set_input(i, value.clone())
+                .map_err(ValidateError::Reference)?;
+        }
+        self.interpreter
+            .invoke()
+            .map_err(ValidateError::Reference)?;
+        self.timings.reference += started.elapsed();
+        Ok(SampleRun {
+            board,
+            reference: self.interpreter.outputs(),
+            count: result.count,
+        })
+    }
+
+    async fn send_inputs(&mut self, inputs: &[TensorValue]) -> Result<(), ValidateError> {
+        let graph = self.model.main_graph();
+        if inputs.len() != graph.inputs.len() {
+            return Err(ValidateError::Input {
+                index: inputs.len(),
+                problem: format!("the model has {} inputs", graph.inputs.len()),
+            });
+        }
+        let started = Instant::now();
+        for (i, value) in inputs.iter().enumerate() {
+            let tensor = graph.tensor(graph.inputs[i]);
+            let value = value
+                .clone()
+                .conform_to(tensor)
+                .map_err(|e| ValidateError::Input {
+                    index: i,
+                    problem: e.to_string(),
+                })?;
+            self.client
+                .set_input(i as u32, &value.bytes)
+                .await
+                .map_err(|e| rpc_error(e, "sending the inputs"))?;
+        }
+        self.timings.transfer += started.elapsed();
+        Ok(())
+    }
+
+    /// Steps the board layer by layer on `inputs` and returns the first
+    /// layer whose output differs from the reference's (`None`: all agree).
+    pub async fn first_divergence(
+        &mut self,
+        sample: usize,
+        inputs: &[TensorValue],
+    ) -> Result<Option<Divergence>, ValidateError> {
+        self.send_inputs(inputs).await?;
+        for (i, value) in inputs.iter().enumerate() {
+            self.interpreter
+                .set_input(i, value.clone())
+                .map_err(ValidateError::Reference)?;
+        }
+        self.interpreter
+            .invoke()
+            .map_err(ValidateError::Reference)?;
+        let graph = self.model.main_graph().clone();
+        for op in &graph.operators {
+            if let Err(e) = self
+                .client
+                .run_layers(op.index as u32, op.index as u32)
+                .await
+            {
+                return Err(self.explain(e, "while stepping through the layers").await);
+            }
+            for &t in &op.outputs {
+                let bytes = self
+                    .client
+                    .get_tensor(t as u32)
+                    .await
+                    .map_err(|e| rpc_error(e, "reading a layer's output"))?;
+                let tensor = graph.tensor(t);
+                let board = TensorValue {
+                    dtype: tensor.dtype,
+                    shape: tensor.shape.clone(),
+                    bytes,
+                };
+                let Some(reference) = self.interpreter.tensor(t) else {
+                    continue;
+                };
+                let mut agreement = AgreementBuilder::new(tensor.dtype);
+                agreement.add(&board, &reference);
+                let agreement = agreement.finish();
+                if !agreement.passes() {
+                    return Ok(Some(Divergence {
+                        sample,
+                        layer: op.index,
+                        op: op.name().to_string(),
+                        tensor: t,
+                        tensor_name: tensor.name.clone(),
+                        agreement,
+                    }));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Turns an RPC failure into what the user needs: a fault names its
+    /// layer; a board that stopped answering is restarted and stepped
+    /// layer by layer to find the layer that does not finish.
+    async fn explain(&mut self, error: RpcError, during: &str) -> ValidateError {
+        let op_names: Vec<String> = self
+            .model
+            .main_graph()
+            .operators
+            .iter()
+            .map(|op| op.name().to_string())
+            .collect();
+        let op_name = |layer: Option<usize>| layer.and_then(|l| op_names.get(l)).cloned();
+        match error {
+            RpcError::Fault(fault) => {
+                let layer = fault.layer.map(|l| l as usize);
+                ValidateError::Fault {
+                    layer,
+                    op: op_name(layer),
+                    fault,
+                }
+            }
+            e @ RpcError::Timeout { .. } => {
+                let layer = self.find_hanging_layer().await;
+                ValidateError::Unresponsive {
+                    during: during.to_string(),
+                    layer,
+                    op: op_name(layer),
+                    source: e,
+                }
+            }
+            other => rpc_error(other, during),
+        }
+    }
+
+    /// Restarts the board and runs one layer at a time until one does not
+    /// answer within the invoke timeout.
+    async fn find_hanging_layer(&mut self) -> Option<usize> {
+        if let Some(session) = self.session.take() {
+            session.kill().await;
+        }
+        let (session, client) = boot(&self.firmware, &self.generated, &self.options)
+            .await
+            .ok()?;
+        self.session = Some(session);
+        self.client = client;
+        for layer in 0..self.model.main_graph().operators.len() {
+            match self.client.run_layers(layer as u32, layer as u32).await {
+                Ok(_) => continue,
+                Err(RpcError::Timeout { .. }) => return Some(layer),
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// Stops the board.
+    pub async fn shutdown(mut self) {
+        if let Some(session) = self.session.take() {
+            session.kill().await;
+        }
+    }
+}
+
+/// Starts QEMU with the firmware and shakes hands.
+async fn boot(
+    firmware: &Firmware,
+    generated: &Generated,
+    options: &ValidateOptions,
+) -> Result<(QemuSession, Client<TcpTransport>), ValidateError> {
+    let toolchain_err = |source| ValidateError::Toolchain {
+        board: options.board.name.clone(),
+        source,
+    };
+    let runner = QemuRunner::discover().map_err(toolchain_err)?;
+    // The session's own deadline bounds the whole run; requests have theirs.
+    let qemu_options = QemuOptions::default().timeout(Duration::from_secs(24 * 3600));
+    let mut session = runner
+        .start(&options.board, &firmware.elf, &qemu_options)
+        .await
+        .map_err(toolchain_err)?;
+    let stream = match session.take_uart() {
+        Some(UartPort::Tcp(stream)) => stream,
+        _ => {
+            return Err(ValidateError::Rpc {
+                during: "connecting to the board's UART".into(),
+                source: RpcError::InvalidArgument("QEMU gave no TCP UART".into()),
+            })
+        }
+    };
+    let transport = TcpTransport::from_stream(stream, format!("{} UART", options.board.name));
+    let expected = options
+        .expected_hash
+        .clone()
+        .unwrap_or_else(|| generated.model_hash.clone());
+    let config = ClientConfig {
+        timeout: options.request_timeout,
+        invoke_timeout: options.invoke_timeout,
+        expected_model_hash: Some(expected.into_bytes()),
+        ..ClientConfig::default()
+    };
+    match Client::connect_with(transport, config).await {
+        Ok(client) => Ok((session, client)),
+        Err(RpcError::ModelHash {
+            expected, actual, ..
+        }) => {
+            session.kill().await;
+            Err(ValidateError::StaleFirmware {
+                expected: String::from_utf8_lossy(&expected).into_owned(),
+                actual: String::from_utf8_lossy(&actual).into_owned(),
+            })
+        }
+        Err(e) => {
+            session.kill().await;
+            Err(rpc_error(e, "during the handshake"))
+        }
+    }
+}
+
+fn rpc_error(source: RpcError, during: &str) -> ValidateError {
+    match source {
+        RpcError::Fault(fault) => ValidateError::Fault {
+            layer: fault.layer.map(|l| l as usize),
+            op: None,
+            fault,
+        },
+        source => ValidateError::Rpc {
+            during: during.to_string(),
+            source,
+        },
+    }
+}
+
+/// Validates `samples` on the board: every output of every sample against
+/// the reference interpreter; on a mismatch, the first differing layer.
+pub async fn validate(
+    model_bytes: &[u8],
+    name: &str,
+    samples: &[Vec<TensorValue>],
+    options: ValidateOptions,
+) -> Result<Report, ValidateError> {
+    let board = options.board.name.clone();
+    let mut validator = Validator::start(model_bytes, name, options).await?;
+    let result = run_all(&mut validator, samples).await;
+    let info = validator.info().cloned().unwrap_or_default();
+    let firmware_from_cache = validator.firmware().from_cache;
+    let arena_size = validator.generated().plan.arena_size;
+    let timings = validator.timings();
+    validator.shutdown().await;
+    let (outputs, divergence, counts) = result?;
+    Ok(Report {
+        board,
+        info,
+        samples: samples.len(),
+        outputs,
+        divergence,
+        timings,
+        counts,
+        firmware_from_cache,
+        arena_size,
+    })
+}
+
+type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>);
+
+async fn run_all(
+    validator: &mut Validator,
+    samples: &[Vec<TensorValue>],
+) -> Result<Outcome, ValidateError> {
+    let graph = validator.model.main_graph().clone();
+    let mut builders: Vec<AgreementBuilder> = graph
+        .outputs
+        .iter()
+        .map(|&t| AgreementBuilder::new(graph.tensor(t).dtype))
+        .collect();
+    let mut first_bad = None;
+    let mut counts = Vec::new();
+    for (k, inputs) in samples.iter().enumerate() {
+        let run = validator.run_sample(inputs).await?;
+        counts.push(run.count);
+        for (builder, (board, reference)) in builders
+            .iter_mut()
+            .zip(run.board.iter().zip(&run.reference))
+        {
+            let before = builder.finish().matching;
+            builder.add(board, reference);
+            let after = builder.finish();
+            if first_bad.is_none() && after.matching - before != board.num_elements() {
+                first_bad = Some(k);
+            }
+        }
+    }
+    let divergence = match first_bad {
+        Some(k) => validator.first_divergence(k, &samples[k]).await?,
+        None => None,
+    };
+    Ok((
+        builders.iter().map(AgreementBuilder::finish).collect(),
+        divergence,
+        counts,
+    ))
+}
