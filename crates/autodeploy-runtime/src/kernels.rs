@@ -79,6 +79,28 @@ kernels! {
     SoftmaxF32 => "ad_softmax_f32", ["src/softmax/ad_softmax_f32.c"];
     SoftmaxS8 => "ad_softmax_s8", ["src/softmax/ad_softmax_s8.c", "src/softmax/ad_softmax_s8_common.h"];
     SoftmaxS8S16 => "ad_softmax_s8_s16", ["src/softmax/ad_softmax_s8_s16.c", "src/softmax/ad_softmax_s8_common.h"];
+    // Full reference coverage: activations, data movement, MEAN, BATCH_MATMUL.
+    LeakyReluS8 => "ad_leaky_relu_s8", ["src/activation/ad_leaky_relu_s8.c", "src/activation/ad_leaky_relu_common.h"];
+    LeakyReluS16 => "ad_leaky_relu_s16", ["src/activation/ad_leaky_relu_s16.c", "src/activation/ad_leaky_relu_common.h"];
+    LeakyReluF32 => "ad_leaky_relu_f32", ["src/activation/ad_leaky_relu_f32.c"];
+    HardSwishS8 => "ad_hard_swish_s8", ["src/activation/ad_hard_swish_s8.c"];
+    HardSwishF32 => "ad_hard_swish_f32", ["src/activation/ad_hard_swish_f32.c"];
+    LogisticF32 => "ad_logistic_f32", ["src/activation/ad_logistic_f32.c"];
+    TanhF32 => "ad_tanh_f32", ["src/activation/ad_tanh_f32.c"];
+    QuantizeS8S32 => "ad_quantize_s8_s32", ["src/quantize/ad_quantize_s8_s32.c"];
+    QuantizeS16S32 => "ad_quantize_s16_s32", ["src/quantize/ad_quantize_s16_s32.c"];
+    DequantizeU8F32 => "ad_dequantize_u8_f32", ["src/quantize/ad_dequantize_u8_f32.c"];
+    Pad => "ad_pad", ["src/array/ad_pad.c", "src/array/ad_array_common.h"];
+    StridedSlice => "ad_strided_slice", ["src/array/ad_strided_slice.c", "src/array/ad_array_common.h"];
+    Transpose => "ad_transpose", ["src/array/ad_transpose.c", "src/array/ad_array_common.h"];
+    Concatenation => "ad_concatenation", ["src/array/ad_concatenation.c", "src/array/ad_array_common.h"];
+    Pack => "ad_pack", ["src/array/ad_pack.c", "src/array/ad_array_common.h"];
+    Unpack => "ad_unpack", ["src/array/ad_unpack.c", "src/array/ad_array_common.h"];
+    Split => "ad_split", ["src/array/ad_split.c", "src/array/ad_array_common.h"];
+    MeanS8 => "ad_mean_s8", ["src/reduce/ad_mean_s8.c", "src/reduce/ad_mean_common.h"];
+    MeanF32 => "ad_mean_f32", ["src/reduce/ad_mean_f32.c", "src/reduce/ad_mean_common.h"];
+    BatchMatmulS8 => "ad_batch_matmul_s8", ["src/batch_matmul/ad_batch_matmul_s8.c", "src/batch_matmul/ad_batch_matmul_common.h"];
+    BatchMatmulF32 => "ad_batch_matmul_f32", ["src/batch_matmul/ad_batch_matmul_f32.c", "src/batch_matmul/ad_batch_matmul_common.h"];
     // In-place kernels for the memory plan (row buffer, fused ADD); keep this block last.
     Conv2dRowbufS8 => "ad_conv2d_rowbuf_s8", ["src/conv/ad_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     Conv2dRowbufF32 => "ad_conv2d_rowbuf_f32", ["src/conv/ad_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];

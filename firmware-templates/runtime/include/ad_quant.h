@@ -117,15 +117,21 @@ static inline int32_t ad_rounding_divide_by_pot(int32_t x, int32_t exponent)
     return (x >> e) + (remainder > threshold ? 1 : 0);
 }
 
-/** 16-bit version of ad_rounding_divide_by_pot (exponent clamped to 0..15). */
+/**
+ * 16-bit version of ad_rounding_divide_by_pot (exponent clamped to 0..31), as
+ * gemmlowp computes it on int16_t: the mask (1 << exponent) - 1 is truncated to
+ * 16 bits, so from exponent 16 on it is -1 and the result is +1 for x >= 0 and
+ * -1 for x < 0.
+ */
 static inline int16_t ad_rounding_divide_by_pot_i16(int16_t x, int32_t exponent)
 {
-    int32_t e = ad_clamp_i32(exponent, 0, 15);
+    int32_t e = ad_clamp_i32(exponent, 0, 31);
     int32_t x32 = x;
-    int32_t mask = (1 << e) - 1;
-    int32_t remainder = x32 & mask;
+    int32_t mask = (int32_t)(((((uint32_t)1 << (uint32_t)e) - 1u) & 0xFFFFu) ^ 0x8000u) - 0x8000;
+    int32_t remainder = (int32_t)(int16_t)(x32 & mask);
     int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (int16_t)((x32 >> e) + (remainder > threshold ? 1 : 0));
+    int32_t shifted = x32 >> e;
+    return (int16_t)(shifted + (remainder > threshold ? 1 : 0));
 }
 
 /** x * 2^exponent: saturating left shift, or rounding right shift when negative. */

@@ -295,6 +295,100 @@ ad_status ad_dequantize_s16_f32(const ad_context *ctx, float scale, int32_t zero
 /** RESHAPE / SQUEEZE / EXPAND_DIMS: copies size_bytes >= 0 bytes (any type). */
 ad_status ad_reshape(const ad_context *ctx, int32_t size_bytes, const void *input, void *output);
 
+/* ------------------------- more activations, data movement, MEAN, BATCH_MATMUL */
+
+/**
+ * LEAKY_RELU on size >= 0 elements. Quantised: non-negative x - in_zp rescaled by
+ * the identity multiplier, negative by the alpha one (negated after the multiply
+ * when alpha < 0), + out_zp, clamped to the type. float: x > 0 ? x : x * alpha.
+ */
+ad_status ad_leaky_relu_s8(const ad_context *ctx, const ad_leaky_relu_quant *quant, int32_t size,
+                           const int8_t *input, int8_t *output);
+ad_status ad_leaky_relu_s16(const ad_context *ctx, const ad_leaky_relu_quant *quant, int32_t size,
+                            const int16_t *input, int16_t *output);
+ad_status ad_leaky_relu_f32(const ad_context *ctx, float alpha, int32_t size, const float *input, float *output);
+
+/** HARD_SWISH on size >= 0 elements (int8: TFLite's int16 fixed-point pipeline). */
+ad_status ad_hard_swish_s8(const ad_context *ctx, const ad_hard_swish_quant *quant, int32_t size,
+                           const int8_t *input, int8_t *output);
+ad_status ad_hard_swish_f32(const ad_context *ctx, int32_t size, const float *input, float *output);
+
+/** float32 LOGISTIC (TFLite's cut-offs) and TANH; both call libm (expf, tanhf). */
+ad_status ad_logistic_f32(const ad_context *ctx, int32_t size, const float *input, float *output);
+ad_status ad_tanh_f32(const ad_context *ctx, int32_t size, const float *input, float *output);
+
+/** QUANTIZE int8 / int16 -> int32 (see ad_requant; the result wraps, no clamp). */
+ad_status ad_quantize_s8_s32(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
+                             int32_t *output);
+ad_status ad_quantize_s16_s32(const ad_context *ctx, const ad_requant *quant, int32_t size,
+                              const int16_t *input, int32_t *output);
+/** DEQUANTIZE uint8 -> float32, as ad_dequantize_s8_f32. */
+ad_status ad_dequantize_u8_f32(const ad_context *ctx, float scale, int32_t zero_point, int32_t size,
+                               const uint8_t *input, float *output);
+
+/*
+ * Data movement on any element type (element_size 1, 2, 4 or 8 bytes); shapes
+ * are row-major ad_shape; an axis may be negative (counted from the end). The
+ * output must not overlap the inputs.
+ */
+
+/**
+ * PAD / PADV2 (rank <= 5): output dimension d is before[d] + dims[d] + after[d];
+ * padded elements are a copy of *pad_value (one element).
+ */
+ad_status ad_pad(const ad_context *ctx, const ad_pad_params *params, int32_t element_size, const void *pad_value,
+                 const ad_shape *input_shape, const void *input, void *output);
+
+/** STRIDED_SLICE (rank <= 5); output elements in row-major order of the selection. */
+ad_status ad_strided_slice(const ad_context *ctx, const ad_strided_slice_params *params, int32_t element_size,
+                           const ad_shape *input_shape, const void *input, void *output);
+
+/** TRANSPOSE: output dimension i is input dimension perm[i] (input_shape->rank entries). */
+ad_status ad_transpose(const ad_context *ctx, const int32_t *perm, int32_t element_size,
+                       const ad_shape *input_shape, const void *input, void *output);
+
+/**
+ * CONCATENATION of num_inputs >= 1 tensors (input_shapes[k], inputs[k]) along axis;
+ * ranks equal (>= 1), every other dimension equal.
+ */
+ad_status ad_concatenation(const ad_context *ctx, int32_t axis, int32_t element_size, int32_t num_inputs,
+                           const ad_shape *input_shapes, const void *const *inputs, void *output);
+
+/** PACK num_inputs tensors of input_shape along a new axis in 0..=rank. */
+ad_status ad_pack(const ad_context *ctx, int32_t axis, int32_t element_size, int32_t num_inputs,
+                  const ad_shape *input_shape, const void *const *inputs, void *output);
+
+/** UNPACK along axis into num_outputs (= input dimension axis) tensors. */
+ad_status ad_unpack(const ad_context *ctx, int32_t axis, int32_t element_size, const ad_shape *input_shape,
+                    const void *input, int32_t num_outputs, void *const *outputs);
+
+/**
+ * SPLIT / SPLIT_V along axis into num_outputs >= 1 tensors of sizes[k] along the
+ * axis (summing to its length), or equal pieces when sizes is NULL.
+ */
+ad_status ad_split(const ad_context *ctx, int32_t axis, int32_t element_size, const ad_shape *input_shape,
+                   const void *input, int32_t num_outputs, const int32_t *sizes, void *const *outputs);
+
+/**
+ * MEAN over num_axes axes (negative count from the end, duplicates ignored);
+ * output: the kept dimensions, row-major (keep_dims does not change the data).
+ */
+ad_status ad_mean_s8(const ad_context *ctx, const ad_mean_quant *quant, const ad_shape *input_shape,
+                     int32_t num_axes, const int32_t *axes, const int8_t *input, int8_t *output);
+ad_status ad_mean_f32(const ad_context *ctx, const ad_shape *input_shape, int32_t num_axes, const int32_t *axes,
+                      const float *input, float *output);
+
+/**
+ * BATCH_MATMUL: lhs, rhs of rank 2..=5, leading (batch) dimensions broadcast;
+ * output [batch..., rows, cols]. int8: 32-bit accumulation, one rescale, clamped.
+ */
+ad_status ad_batch_matmul_s8(const ad_context *ctx, const ad_batch_matmul_params *params,
+                             const ad_batch_matmul_quant *quant, const ad_shape *lhs_shape, const int8_t *lhs,
+                             const ad_shape *rhs_shape, const int8_t *rhs, int8_t *output);
+ad_status ad_batch_matmul_f32(const ad_context *ctx, const ad_batch_matmul_params *params,
+                              const ad_shape *lhs_shape, const float *lhs, const ad_shape *rhs_shape,
+                              const float *rhs, float *output);
+
 /* ============================================================================
  * In-place kernels for the memory plan (autodeploy-codegen's plan::InPlace).
  * Each honours the contract of one scheme so that its output may share bytes

@@ -231,6 +231,52 @@ typedef struct
     int32_t output_multiplier_exponent; /**< <= 0. */
 } ad_hard_swish_quant;
 
+/* ------------------------------------ data movement, MEAN, BATCH_MATMUL types */
+
+/** Paddings of PAD / PADV2: elements added before and after each dimension (>= 0). */
+typedef struct
+{
+    int32_t before[AD_MAX_RANK];
+    int32_t after[AD_MAX_RANK];
+} ad_pad_params;
+
+/** Options of STRIDED_SLICE, one entry per input dimension (TFLite's meaning). */
+typedef struct
+{
+    int32_t begin[AD_MAX_RANK];   /**< Negative counts from the end. */
+    int32_t end[AD_MAX_RANK];     /**< Exclusive; negative counts from the end. */
+    int32_t strides[AD_MAX_RANK]; /**< Non-zero. */
+    uint32_t begin_mask;          /**< Bit i: start axis i at its start (for the stride's sign). */
+    uint32_t end_mask;            /**< Bit i: run axis i to its end. */
+    uint32_t shrink_axis_mask;    /**< Bit i: take begin[i] only. */
+} ad_strided_slice_params;
+
+/** Parameters of quantised MEAN (before the division by the count is folded in). */
+typedef struct
+{
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t multiplier; /**< Q0.31 of input_scale / output_scale. */
+    int32_t shift;      /**< Positive = left. */
+} ad_mean_quant;
+
+/** Operand layout of BATCH_MATMUL. */
+typedef struct
+{
+    int32_t adj_x; /**< Non-zero: use the transpose of lhs's last two dimensions. */
+    int32_t adj_y; /**< Non-zero: use the transpose of rhs's last two dimensions. */
+} ad_batch_matmul_params;
+
+/** Quantisation of BATCH_MATMUL. */
+typedef struct
+{
+    int32_t lhs_zero_point;
+    int32_t rhs_zero_point;
+    int32_t output_zero_point;
+    int32_t multiplier; /**< Q0.31 of lhs_scale * rhs_scale / output_scale. */
+    int32_t shift;      /**< Positive = left. */
+} ad_batch_matmul_quant;
+
 #ifdef __cplusplus
 }
 #endif
