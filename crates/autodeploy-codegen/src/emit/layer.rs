@@ -93,7 +93,7 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn output(&mut self, layer: &Layer, slot: usize) -> Result<String, LayerError> {
+    pub(super) fn output(&mut self, layer: &Layer, slot: usize) -> Result<String, LayerError> {
         self.pointer(layer.outputs[slot], true)
     }
 
@@ -121,7 +121,6 @@ impl<'a> Emitter<'a> {
     /// Emits layer `layer` (a function named `layer<index>`).
     pub fn layer(&mut self, layer: &Layer) -> Result<EmittedLayer, LayerError> {
         let i = layer.index;
-        let what = format!("layer {i} {}", layer.op);
         if let InPlace::Alias { .. } = self.plan.in_place[i] {
             return Ok(EmittedLayer {
                 kernel: None,
@@ -134,6 +133,14 @@ impl<'a> Emitter<'a> {
         if let Some(emitted) = super::inplace::emit(self, layer)? {
             return Ok(emitted);
         }
+        self.plain(layer)
+    }
+
+    /// Emits layer `layer` with its plain kernel, whatever its plan entry
+    /// (the in-place emitter derives its calls from this one).
+    pub(super) fn plain(&mut self, layer: &Layer) -> Result<EmittedLayer, LayerError> {
+        let i = layer.index;
+        let what = format!("layer {i} {}", layer.op);
         let mut statics = String::new();
         let mut body = String::new();
         let out_ty = self.out_dtype(layer);

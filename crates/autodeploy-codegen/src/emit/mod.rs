@@ -43,17 +43,18 @@ pub struct GenerateOptions {
 }
 
 impl GenerateOptions {
-    /// The default plan: the model's operator order (so layer numbers in
-    /// reports are the model's), RESHAPE-like layers aliased. The in-place
-    /// convolution and fused-ADD schemes need kernels that follow their
-    /// contracts and stay off until the runtime has them (docs/codegen.md).
+    /// The default plan: every in-place scheme (aliases, element-wise in
+    /// place, row buffers, fused ADDs; each emitted with a kernel that
+    /// follows its contract, see `inplace.rs`), in the model's operator
+    /// order (the emitter runs layers in that order, and layer numbers in
+    /// reports stay the model's).
     pub fn new(name: &str, model_file: &str) -> Self {
         GenerateOptions {
             name: identifier(name),
             model_file: model_file.to_string(),
             plan: PlanOptions {
-                alias: true,
-                ..PlanOptions::conservative()
+                reorder: false,
+                ..PlanOptions::default()
             },
         }
     }
@@ -170,7 +171,7 @@ pub fn generate(
                 l.index,
                 l.op,
                 k.map_or_else(
-                    || format!("(alias: {})", memory.in_place[l.index].name()),
+                    || format!("(no call: {})", memory.in_place[l.index].name()),
                     |k| k.c_name().to_string()
                 )
             )
