@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use autodeploy_model::{ElementType, Graph};
-use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_reference::layer::{Layer, Numeric, PadValue, Step};
 use autodeploy_runtime::Kernel;
 
 use super::c;
@@ -112,6 +112,15 @@ impl<'a> Emitter<'a> {
             .copied()
             .flatten()
             .map_or(ElementType::Float32, |i| self.dtype(i))
+    }
+
+    /// Bytes per element of tensor `index` (for the data-movement kernels).
+    fn element_size(&self, index: usize) -> Result<usize, LayerError> {
+        let tensor = self.graph.tensor(index);
+        match tensor.dtype.bytes_for(1) {
+            Some(n @ (1 | 2 | 4 | 8)) => Ok(n),
+            _ => Err(LayerError::NoKernel),
+        }
     }
 
     fn elements(&self, index: usize) -> usize {
@@ -533,6 +542,8 @@ impl<'a> Emitter<'a> {
                     (ElementType::Int8, ElementType::Int16) => Kernel::QuantizeS8S16,
                     (ElementType::Int16, ElementType::Int8) => Kernel::QuantizeS16S8,
                     (ElementType::Int16, ElementType::Int16) => Kernel::QuantizeS16S16,
+                    (ElementType::Int8, ElementType::Int32) => Kernel::QuantizeS8S32,
+                    (ElementType::Int16, ElementType::Int32) => Kernel::QuantizeS16S32,
                     _ => return Err(LayerError::NoKernel),
                 };
                 if self.in_dtype(layer) == ElementType::Float32 {
@@ -552,6 +563,7 @@ impl<'a> Emitter<'a> {
                 let kernel = match self.in_dtype(layer) {
                     ElementType::Int8 => Kernel::DequantizeS8F32,
                     ElementType::Int16 => Kernel::DequantizeS16F32,
+                    ElementType::Uint8 => Kernel::DequantizeU8F32,
                     _ => return Err(LayerError::NoKernel),
                 };
                 let args = format!("{}, {zero_point}", c::f32_literal(*scale, &what)?);
@@ -564,8 +576,351 @@ impl<'a> Emitter<'a> {
                 let _ = writeln!(body, "    return ad_reshape(NULL, {bytes}, {inp}, {out});");
                 Kernel::Reshape
             }
+            Step::Logistic(None) | Step::Tanh(None) => {
+                let kernel = if matches!(layer.step, Step::Logistic(_)) {
+                    Kernel::LogisticF32
+                } else {
+                    Kernel::TanhF32
+                };
+                self.unary(layer, &mut body, kernel, None)?;
+                kernel
+            }
+            Step::LeakyRelu { alpha, quant } => {
+                let kernel = match (out_ty, quant) {
+                    (ElementType::Float32, _) => {
+                        let alpha = c::f32_literal(*alpha, &what)?;
+                        self.unary(layer, &mut body, Kernel::LeakyReluF32, Some(&alpha))?;
+                        return self.finish(layer, statics, body, Kernel::LeakyReluF32);
+                    }
+                    (ElementType::Int8, Some(_)) => Kernel::LeakyReluS8,
+                    (ElementType::Int16, Some(_)) => Kernel::LeakyReluS16,
+                    _ => return Err(LayerError::NoKernel),
+                };
+                let q = quant.as_ref().ok_or(LayerError::NoKernel)?;
+                let _ = writeln!(
+                    body,
+                    "    static const ad_leaky_relu_quant q = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier_alpha = {}, .shift_alpha = {}, .multiplier_identity = {}, .shift_identity = {}}};",
+                    q.input_zero_point, q.output_zero_point, q.multiplier_alpha, q.shift_alpha, q.multiplier_identity, q.shift_identity
+                );
+                self.unary(layer, &mut body, kernel, Some("&q"))?;
+                kernel
+            }
+            Step::HardSwish(None) => {
+                self.unary(layer, &mut body, Kernel::HardSwishF32, None)?;
+                Kernel::HardSwishF32
+            }
+            Step::HardSwish(Some(q)) if out_ty == ElementType::Int8 => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_hard_swish_quant q = {{.input_zero_point = {}, .output_zero_point = {}, .reluish_multiplier_fixedpoint_int16 = {}, .reluish_multiplier_exponent = {}, .output_multiplier_fixedpoint_int16 = {}, .output_multiplier_exponent = {}}};",
+                    q.input_zero_point, q.output_zero_point, q.reluish_multiplier_fixedpoint_int16, q.reluish_multiplier_exponent, q.output_multiplier_fixedpoint_int16, q.output_multiplier_exponent
+                );
+                self.unary(layer, &mut body, Kernel::HardSwishS8, Some("&q"))?;
+                Kernel::HardSwishS8
+            }
+            Step::Mean { shape, axes, quant } => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                statics.push_str(&c::int_array(
+                    "static const",
+                    "int32_t",
+                    &format!("layer{i}_axes"),
+                    axes,
+                ));
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let n = axes.len();
+                let kernel = match out_ty {
+                    ElementType::Float32 => {
+                        let _ = writeln!(
+                            body,
+                            "    return ad_mean_f32(NULL, &shape, {n}, layer{i}_axes, {inp}, {out});"
+                        );
+                        Kernel::MeanF32
+                    }
+                    ElementType::Int8 => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_mean_quant q = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = {}, .shift = {}}};",
+                            quant.input_zero_point, quant.output_zero_point, quant.multiplier, quant.shift
+                        );
+                        let _ = writeln!(
+                            body,
+                            "    return ad_mean_s8(NULL, &q, &shape, {n}, layer{i}_axes, {inp}, {out});"
+                        );
+                        Kernel::MeanS8
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                kernel
+            }
+            Step::BatchMatMul {
+                params,
+                lhs,
+                rhs,
+                quant,
+            } => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_batch_matmul_params params = {{.adj_x = {}, .adj_y = {}}};",
+                    i32::from(params.adj_x),
+                    i32::from(params.adj_y)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape lhs_shape = {};",
+                    c::shape(lhs, &what)?
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape rhs_shape = {};",
+                    c::shape(rhs, &what)?
+                );
+                let (x, y, out) = (
+                    self.input(layer, 0)?,
+                    self.input(layer, 1)?,
+                    self.output(layer, 0)?,
+                );
+                match (out_ty, quant) {
+                    (ElementType::Float32, None) => {
+                        let _ = writeln!(
+                            body,
+                            "    return ad_batch_matmul_f32(NULL, &params, &lhs_shape, {x}, &rhs_shape, {y}, {out});"
+                        );
+                        Kernel::BatchMatmulF32
+                    }
+                    (ElementType::Int8, Some(q)) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_batch_matmul_quant q = {{.lhs_zero_point = {}, .rhs_zero_point = {}, .output_zero_point = {}, .multiplier = {}, .shift = {}}};",
+                            q.lhs_zero_point, q.rhs_zero_point, q.output_zero_point, q.multiplier, q.shift
+                        );
+                        let _ = writeln!(
+                            body,
+                            "    return ad_batch_matmul_s8(NULL, &params, &q, &lhs_shape, {x}, &rhs_shape, {y}, {out});"
+                        );
+                        Kernel::BatchMatmulS8
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                }
+            }
+            Step::Pad {
+                shape,
+                paddings,
+                value,
+            } => {
+                let es = self.element_size(layer.outputs[0])?;
+                let value = match *value {
+                    PadValue::I8(v) => format!("static const int8_t pad_value = {v};"),
+                    PadValue::I16(v) => format!("static const int16_t pad_value = {v};"),
+                    PadValue::F32(v) => {
+                        format!(
+                            "static const float pad_value = {};",
+                            c::f32_literal(v, &what)?
+                        )
+                    }
+                };
+                let list = |f: &dyn Fn(&(i32, i32)) -> i32| -> String {
+                    let v: Vec<String> = paddings.iter().map(|p| f(p).to_string()).collect();
+                    if v.is_empty() {
+                        "0".into()
+                    } else {
+                        v.join(", ")
+                    }
+                };
+                let _ = writeln!(body, "    {value}");
+                let _ = writeln!(
+                    body,
+                    "    static const ad_pad_params params = {{.before = {{{}}}, .after = {{{}}}}};",
+                    list(&|p| p.0),
+                    list(&|p| p.1)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(
+                    body,
+                    "    return ad_pad(NULL, &params, {es}, &pad_value, &shape, {inp}, {out});"
+                );
+                Kernel::Pad
+            }
+            Step::StridedSlice {
+                shape,
+                begin,
+                end,
+                strides,
+                begin_mask,
+                end_mask,
+                shrink_axis_mask,
+            } => {
+                let es = self.element_size(layer.outputs[0])?;
+                let list = |v: &[i32]| -> String {
+                    if v.is_empty() {
+                        "0".into()
+                    } else {
+                        v.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                };
+                let _ = writeln!(
+                    body,
+                    "    static const ad_strided_slice_params params = {{.begin = {{{}}}, .end = {{{}}}, .strides = {{{}}}, .begin_mask = {begin_mask}u, .end_mask = {end_mask}u, .shrink_axis_mask = {shrink_axis_mask}u}};",
+                    list(begin),
+                    list(end),
+                    list(strides)
+                );
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(
+                    body,
+                    "    return ad_strided_slice(NULL, &params, {es}, &shape, {inp}, {out});"
+                );
+                Kernel::StridedSlice
+            }
+            Step::Transpose { shape, perm } => {
+                let es = self.element_size(layer.outputs[0])?;
+                statics.push_str(&c::int_array(
+                    "static const",
+                    "int32_t",
+                    &format!("layer{i}_perm"),
+                    perm,
+                ));
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                let (inp, out) = (self.input(layer, 0)?, self.output(layer, 0)?);
+                let _ = writeln!(
+                    body,
+                    "    return ad_transpose(NULL, layer{i}_perm, {es}, &shape, {inp}, {out});"
+                );
+                Kernel::Transpose
+            }
+            Step::Concatenation { axis, shapes } => {
+                let es = self.element_size(layer.outputs[0])?;
+                let shape_list = shapes
+                    .iter()
+                    .map(|s| c::shape(s, &what))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let inputs = (0..layer.inputs.len())
+                    .filter(|&slot| layer.inputs[slot].is_some())
+                    .map(|slot| self.input(layer, slot))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = inputs.len();
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shapes[{n}] = {{{}}};",
+                    shape_list.join(", ")
+                );
+                let _ = writeln!(
+                    body,
+                    "    const void *const inputs[{n}] = {{{}}};",
+                    inputs.join(", ")
+                );
+                let out = self.output(layer, 0)?;
+                let _ = writeln!(
+                    body,
+                    "    return ad_concatenation(NULL, {axis}, {es}, {n}, shapes, inputs, {out});"
+                );
+                Kernel::Concatenation
+            }
+            Step::Pack { axis, shape } => {
+                let es = self.element_size(layer.outputs[0])?;
+                let inputs = (0..layer.inputs.len())
+                    .filter(|&slot| layer.inputs[slot].is_some())
+                    .map(|slot| self.input(layer, slot))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = inputs.len();
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                let _ = writeln!(
+                    body,
+                    "    const void *const inputs[{n}] = {{{}}};",
+                    inputs.join(", ")
+                );
+                let out = self.output(layer, 0)?;
+                let _ = writeln!(
+                    body,
+                    "    return ad_pack(NULL, {axis}, {es}, {n}, &shape, inputs, {out});"
+                );
+                Kernel::Pack
+            }
+            Step::Unpack { axis, shape } | Step::Split { axis, shape, .. } => {
+                let es = self.element_size(layer.outputs[0])?;
+                let outputs = (0..layer.outputs.len())
+                    .map(|slot| self.output(layer, slot))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = outputs.len();
+                let _ = writeln!(
+                    body,
+                    "    static const ad_shape shape = {};",
+                    c::shape(shape, &what)?
+                );
+                let _ = writeln!(
+                    body,
+                    "    void *const outputs[{n}] = {{{}}};",
+                    outputs.join(", ")
+                );
+                match &layer.step {
+                    Step::Split { sizes, .. } => {
+                        // SPLIT_V: the data is input 0; SPLIT: input 0 is the axis.
+                        let (inp, sizes_arg) = match sizes {
+                            Some(sizes) => {
+                                statics.push_str(&c::int_array(
+                                    "static const",
+                                    "int32_t",
+                                    &format!("layer{i}_sizes"),
+                                    sizes,
+                                ));
+                                (self.input(layer, 0)?, format!("layer{i}_sizes"))
+                            }
+                            None => (self.input(layer, 1)?, "NULL".to_string()),
+                        };
+                        let _ = writeln!(
+                            body,
+                            "    return ad_split(NULL, {axis}, {es}, &shape, {inp}, {n}, {sizes_arg}, outputs);"
+                        );
+                        Kernel::Split
+                    }
+                    _ => {
+                        let inp = self.input(layer, 0)?;
+                        let _ = writeln!(
+                            body,
+                            "    return ad_unpack(NULL, {axis}, {es}, &shape, {inp}, {n}, outputs);"
+                        );
+                        Kernel::Unpack
+                    }
+                }
+            }
             _ => return Err(LayerError::NoKernel),
         };
+        self.finish(layer, statics, body, kernel)
+    }
+
+    /// The `layerN` function around `body`, after the `statics`.
+    fn finish(
+        &self,
+        layer: &Layer,
+        statics: String,
+        body: String,
+        kernel: Kernel,
+    ) -> Result<EmittedLayer, LayerError> {
+        let i = layer.index;
         let code = format!(
             "/* Layer {i}: {} -> {} ({}) */\n{statics}static ad_status layer{i}(void)\n{{\n{body}}}\n",
             layer.op,
