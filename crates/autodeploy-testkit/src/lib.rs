@@ -12,4 +12,5 @@
 
 pub mod compare;
 pub mod models;
+pub mod ops;
 pub mod oracle;
