@@ -21,6 +21,7 @@ pub const MLPERF_TINY: &[&str] = &[
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("reference") => reference(),
+        Some("code-size") => crate::bench_code_size::run(),
         _ => Err("usage: cargo xtask bench reference".into()),
     }
 }

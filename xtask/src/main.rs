@@ -14,9 +14,12 @@
 //!   (`--check` fails if the committed files are stale).
 //! - `bench memory`: the memory planner's arena against TFLite Micro's on the
 //!   MLPerf Tiny int8 models.
+//! - `bench code-size`: the generated library's code (flash without the
+//!   weights) on a Cortex-M4F against TFLite Micro's, MLPerf Tiny int8 models.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod bench;
+mod bench_code_size;
 mod bench_memory;
 mod demo;
 mod schema;
@@ -58,6 +61,7 @@ tasks:
   test [ARGS]        run the whole test suite (installs what it needs; ARGS go to cargo test)
   bench reference    reference interpreter vs TFLite Micro, ms per inference
   bench memory       memory planner vs TFLite Micro's arena, MLPerf Tiny int8 models
+  bench code-size    generated library code size on cortex-m4 vs TFLite Micro
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings";
 

@@ -15,8 +15,13 @@ pub const MAIN_PACKAGES: &[(&str, &str)] = &[
 ];
 
 /// What the test suite needs beyond the main job.
-pub const TEST_PACKAGES: &[(&str, &str)] =
-    &[("clang", "clang"), ("socat", "socat"), ("python3-venv", "")];
+pub const TEST_PACKAGES: &[(&str, &str)] = &[
+    ("clang", "clang"),
+    ("socat", "socat"),
+    ("python3-venv", ""),
+    ("cmake", "cmake"),
+    ("make", "make"),
+];
 
 /// The oracle interpreters' pinned versions, one requirement a line.
 const ORACLE_REQUIREMENTS: &str = "oracle/requirements.txt";
