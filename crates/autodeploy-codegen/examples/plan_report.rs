@@ -1,12 +1,15 @@
 //! Prints the memory plan figures of each model given on the command line,
 //! one line per model (`key=value`, tab-separated), for `cargo xtask bench
-//! memory`. With `--detail`, also prints every layer's scheme and every
-//! tensor's placement.
+//! memory`. `generated_arena` is the arena of the C code `generate` emits
+//! with its default options (what the product delivers); `arena` is the
+//! planner's best with every option. With `--detail`, also prints every
+//! layer's scheme and every tensor's placement.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::process::ExitCode;
 
 use autodeploy_codegen::plan::{check, plan, PlanOptions};
+use autodeploy_codegen::{generate, GenerateOptions};
 use autodeploy_model::Model;
 
 fn main() -> ExitCode {
@@ -27,7 +30,8 @@ fn main() -> ExitCode {
 }
 
 fn report(path: &str, detail: bool) -> Result<(), Box<dyn std::error::Error>> {
-    let model = Model::from_path(path)?;
+    let bytes = std::fs::read(path)?;
+    let model = Model::from_bytes(&bytes)?;
     let graph = model.main_graph();
     let best = plan(graph, &PlanOptions::default())?;
     check(graph, &best)?;
@@ -41,8 +45,24 @@ fn report(path: &str, detail: bool) -> Result<(), Box<dyn std::error::Error>> {
         .map(|(l, s)| format!("{l}:{}", s.name()))
         .collect();
     let reordered = best.order != (0..graph.operators.len()).collect::<Vec<_>>();
+    // The arena the generated C declares, or why there is no generated code.
+    let generated_arena = match generate(&model, &bytes, &GenerateOptions::new(&name, path)) {
+        Ok(g) => {
+            let header = g
+                .file(&format!("{}.h", g.name))
+                .ok_or("no generated header")?;
+            let key = format!("#define {}_ARENA_SIZE ", g.name.to_uppercase());
+            header
+                .contents
+                .lines()
+                .find_map(|l| l.strip_prefix(key.as_str()))
+                .map(|v| v.trim_end_matches('u').to_string())
+                .ok_or("no arena size in the generated header")?
+        }
+        Err(e) => format!("error: {}", e.to_string().replace(['\t', '\n'], " ")),
+    };
     println!(
-        "model={name}\tarena={}\tlower_bound={}\tplain_lower_bound={}\tplain_arena={}\tstrategy={}\treordered={reordered}\tschemes={}",
+        "model={name}\tgenerated_arena={generated_arena}\tarena={}\tlower_bound={}\tplain_lower_bound={}\tplain_arena={}\tstrategy={}\treordered={reordered}\tschemes={}",
         best.arena_size,
         best.lower_bound,
         best.plain_lower_bound,
