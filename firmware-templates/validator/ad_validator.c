@@ -62,6 +62,20 @@ void adm_layer_begin(size_t layer)
 void adm_layer_end(size_t layer)
 {
     uint32_t now = ad_board_counter_read();
+#ifdef AD_VALIDATOR_TEST_CORRUPT_LAYER
+    /* Test builds only: flip bit 4 of every byte of this layer's output, to prove that validation
+     * names the layer. */
+    if (layer == (size_t)(AD_VALIDATOR_TEST_CORRUPT_LAYER))
+    {
+        size_t tensor = adm_layer_output(layer, 0);
+        uint8_t *out = (uint8_t *)adm_tensor(tensor);
+        const adm_tensor_info *info = adm_tensor_info_of(tensor);
+        for (uint32_t i = 0; out != NULL && info != NULL && i < info->bytes; i++)
+        {
+            out[i] ^= 0x10u;
+        }
+    }
+#endif
     if (layer < ADM_LAYER_COUNT)
     {
         layer_ticks[layer] = now - layer_start;

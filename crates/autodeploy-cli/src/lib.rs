@@ -38,6 +38,9 @@ pub enum Command {
     /// Run a model on the PC with the reference interpreter (bit-exact with
     /// TensorFlow Lite Micro) and write its outputs as .npy files.
     Run(commands::run::RunArgs),
+    /// Run the model on a board (QEMU by default) and check that it
+    /// computes exactly what the PC computes; exit 1 if it does not.
+    Validate(commands::validate::ValidateArgs),
     /// Generate the model's C as a library package for a Cortex-M core (or
     /// the host) in OUT/NAME/, and build it with make.
     Generate(commands::generate::GenerateArgs),
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Inspect { model, format } => commands::inspect::run(&model, format),
         Command::Run(args) => commands::run::run(&args),
+        Command::Validate(args) => commands::validate::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
     }
 }

@@ -233,3 +233,39 @@ fn run_without_inputs_says_what_the_model_needs() {
         stderr(&out)
     );
 }
+
+#[test]
+fn validate_passes_on_the_virtual_board_and_errors_name_the_problem() {
+    let cache = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/autodeploy-test-cache");
+    let out = autodeploy(&[
+        "validate",
+        &model("tflm-examples/hello_world_int8"),
+        "--samples",
+        "5",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("PASS"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("100.00"), "{}", stdout(&out));
+
+    let unknown = autodeploy(&[
+        "validate",
+        &model("tflm-examples/hello_world_int8"),
+        "--board",
+        "qemu-m99",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("qemu-m4"),
+        "lists the known boards: {}",
+        stderr(&unknown)
+    );
+}

@@ -228,7 +228,8 @@ impl QemuRunner {
             SerialKind::Tcp => {
                 args.extend([
                     "-serial".to_owned(),
-                    "tcp:127.0.0.1:0,server=on,wait=on".to_owned(),
+                    // nodelay: RPC requests are small; QEMU would otherwise hold them back.
+                    "tcp:127.0.0.1:0,server=on,wait=on,nodelay=on".to_owned(),
                 ]);
                 None
             }

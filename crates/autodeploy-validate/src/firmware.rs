@@ -32,6 +32,8 @@ pub struct FirmwareOptions {
     pub fault_at_layer: Option<usize>,
     /// Make layer `n` never finish (an endless loop in its begin hook).
     pub hang_at_layer: Option<usize>,
+    /// Flip one bit of layer `n`'s output after it runs.
+    pub corrupt_layer: Option<usize>,
 }
 
 /// Writes the sources under `work_dir` and builds them for `board` (the
@@ -72,6 +74,9 @@ pub fn build(
     }
     if let Some(layer) = options.fault_at_layer {
         spec = spec.define("AD_VALIDATOR_TEST_FAULT_LAYER", Some(&layer.to_string()));
+    }
+    if let Some(layer) = options.corrupt_layer {
+        spec = spec.define("AD_VALIDATOR_TEST_CORRUPT_LAYER", Some(&layer.to_string()));
     }
     if let Some(layer) = options.hang_at_layer {
         spec = spec.define("AD_VALIDATOR_TEST_HANG_LAYER", Some(&layer.to_string()));

@@ -420,6 +420,9 @@ async fn boot(
             })
         }
     };
+    // Requests are small and answered one by one: without NODELAY each
+    // waits for the peer's delayed ACK (tens of milliseconds).
+    let _ = stream.set_nodelay(true);
     let transport = TcpTransport::from_stream(stream, format!("{} UART", options.board.name));
     let expected = options
         .expected_hash

@@ -147,3 +147,22 @@ async fn a_model_too_large_for_the_board_is_refused_naming_the_memory() {
         Ok(_) => panic!("an image too large was accepted"),
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wrong_layer_on_the_board_is_named_as_the_first_divergence() {
+    let bytes = model_bytes(KWS);
+    let mut opts = options("qemu-m4");
+    opts.firmware.corrupt_layer = Some(4);
+    let report = autodeploy_validate::validate(&bytes, stem(KWS), &samples(&bytes, 3, 3), opts)
+        .await
+        .unwrap();
+    assert!(
+        !report.passed(),
+        "a corrupted layer 4 must show at the output"
+    );
+    let d = report.divergence.expect("the first differing layer");
+    assert_eq!((d.layer, d.op.as_str(), d.sample), (4, "CONV_2D", 0));
+    assert!(!d.agreement.passes());
+    assert_eq!(d.agreement.max_abs_diff, 16.0, "bit 4 flipped: 16 LSB");
+    assert_eq!(d.agreement.matching, 0, "every element was changed");
+}

@@ -1,0 +1,211 @@
+//! `autodeploy validate MODEL [--board B] [--samples N --seed S | --inputs FILE.npy|DIR]`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use autodeploy_model::{InputGenerator, Model, Tensor, TensorValue};
+use autodeploy_toolchain::Board;
+use autodeploy_validate::{validate, Agreement, Report, ValidateOptions};
+
+use crate::format::thousands;
+use crate::ExitStatus;
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The .tflite model file.
+    pub model: PathBuf,
+    /// A built-in board (`qemu-m4`, `qemu-m7`, `qemu-m55`) or a board file.
+    #[arg(long, default_value = "qemu-m4")]
+    pub board: String,
+    /// Number of seeded random samples.
+    #[arg(long, default_value_t = 10, conflicts_with = "inputs")]
+    pub samples: usize,
+    /// Seed of the random samples (the same seed gives the same inputs).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Inputs instead of random samples: a .npy holding one sample or a
+    /// stack of samples (leading dimension), or a directory of .npy files,
+    /// one sample each (single-input models).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub inputs: Option<PathBuf>,
+    /// Where firmware builds are cached (default: ~/.cache/autodeploy).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
+    let bytes = std::fs::read(&args.model)
+        .with_context(|| format!("cannot read model '{}'", args.model.display()))?;
+    let model = Model::from_bytes(&bytes)
+        .with_context(|| format!("cannot load '{}'", args.model.display()))?;
+    let board = Board::resolve(&args.board)?;
+    let samples = match &args.inputs {
+        Some(path) => read_samples(path, &model)?,
+        None => random_samples(&model, args.seed, args.samples)?,
+    };
+    if samples.is_empty() {
+        bail!("no samples to validate");
+    }
+    let mut options = ValidateOptions::new(board);
+    if let Some(dir) = &args.cache_dir {
+        options.cache_dir = dir.clone();
+    }
+    let name = args
+        .model
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(validate(&bytes, &name, &samples, options))?;
+    print_report(&report, &model);
+    Ok(if report.passed() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Mismatch
+    })
+}
+
+fn random_samples(model: &Model, seed: u64, count: usize) -> anyhow::Result<Vec<Vec<TensorValue>>> {
+    let graph = model.main_graph();
+    let mut generator = InputGenerator::new(seed);
+    (0..count)
+        .map(|_| {
+            graph
+                .inputs
+                .iter()
+                .map(|&i| {
+                    let t = graph.tensor(i);
+                    generator
+                        .value_for(t)
+                        .with_context(|| format!("cannot make random {} values", t.dtype))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn read_npy(path: &Path) -> anyhow::Result<TensorValue> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    TensorValue::read_npy(std::io::BufReader::new(file))
+        .with_context(|| format!("'{}' is not a readable .npy file", path.display()))
+}
+
+fn read_samples(path: &Path, model: &Model) -> anyhow::Result<Vec<Vec<TensorValue>>> {
+    let graph = model.main_graph();
+    let inputs: Vec<&Tensor> = graph.inputs.iter().map(|&i| graph.tensor(i)).collect();
+    if inputs.len() != 1 {
+        bail!(
+            "--inputs supports single-input models; this one has {}",
+            inputs.len()
+        );
+    }
+    let tensor = inputs[0];
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "npy"))
+            .collect();
+        files.sort();
+        return files
+            .iter()
+            .map(|f| {
+                Ok(vec![read_npy(f)?.conform_to(tensor).with_context(
+                    || format!("'{}' does not fit the model's input", f.display()),
+                )?])
+            })
+            .collect();
+    }
+    let value = read_npy(path)?;
+    let per_sample = tensor.num_elements().max(1);
+    if value.dtype != tensor.dtype || value.num_elements() % per_sample != 0 {
+        bail!(
+            "'{}' holds {} {} values; the input '{}' is {} with {} elements per sample",
+            path.display(),
+            value.num_elements(),
+            value.dtype,
+            tensor.name,
+            tensor.dtype,
+            per_sample
+        );
+    }
+    let bytes_per_sample = tensor.byte_size();
+    Ok(value
+        .bytes
+        .chunks(bytes_per_sample)
+        .map(|chunk| {
+            vec![TensorValue {
+                dtype: tensor.dtype,
+                shape: tensor.shape.clone(),
+                bytes: chunk.to_vec(),
+            }]
+        })
+        .collect())
+}
+
+fn print_report(report: &Report, model: &Model) {
+    let graph = model.main_graph();
+    println!(
+        "board {} ({}, {} Hz), {} samples, arena {} bytes, firmware {}",
+        report.board,
+        report.info.core,
+        thousands(u64::from(report.info.clock_hz)),
+        report.samples,
+        thousands(report.arena_size as u64),
+        if report.firmware_from_cache {
+            "from cache"
+        } else {
+            "built"
+        }
+    );
+    println!(
+        "{:<8} {:<24} {:>8} {:>9} {:>10} {:>10} {:>9} {:>8}",
+        "output", "name", "exact %", "max diff", "MAE", "RMSE", "cosine", "top-1"
+    );
+    for (i, a) in report.outputs.iter().enumerate() {
+        let name = &graph.tensor(graph.outputs[i]).name;
+        println!("{}", agreement_row(&format!("{i}"), name, a));
+    }
+    if let Some(first) = report.counts.first() {
+        println!(
+            "instructions per inference (first sample): {}",
+            thousands(*first)
+        );
+    }
+    match &report.divergence {
+        Some(d) => {
+            println!();
+            println!(
+                "MISMATCH: first differing layer {} {} (sample {}), tensor {} '{}':",
+                d.layer, d.op, d.sample, d.tensor, d.tensor_name
+            );
+            println!("{}", agreement_row("layer", &format!("{}", d.layer), &d.agreement));
+        }
+        None if report.passed() => println!("PASS: the board's outputs match the reference bit for bit"),
+        None => println!("MISMATCH: outputs differ, but every layer matched when stepped (an ordering or state effect)"),
+    }
+    let t = report.timings;
+    println!(
+        "time: build {:.1} s, board start {:.1} s, transfer {:.2} s, compute {:.2} s",
+        t.build.as_secs_f64(),
+        t.start.as_secs_f64(),
+        t.transfer.as_secs_f64(),
+        t.compute.as_secs_f64()
+    );
+}
+
+fn agreement_row(label: &str, name: &str, a: &Agreement) -> String {
+    let name: String = name.chars().take(24).collect();
+    format!(
+        "{label:<8} {name:<24} {:>8.2} {:>9} {:>10.4} {:>10.4} {:>9.6} {:>4}/{:<3}",
+        a.exact_percent(),
+        a.max_abs_diff,
+        a.mean_abs_error,
+        a.rmse,
+        a.cosine,
+        a.top1_agree,
+        a.samples
+    )
+}
