@@ -48,7 +48,7 @@ fn memory() -> Result<(), String> {
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!(
-        "{:<18} {:>9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}  {}",
+        "{:<18} {:>9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}  targets",
         "model",
         "generated",
         "planner",
@@ -58,7 +58,6 @@ fn memory() -> Result<(), String> {
         "head",
         "vs total",
         "vs head",
-        "targets"
     );
     let mut all_met = true;
     for line in stdout.lines().filter(|l| l.starts_with("model=")) {
