@@ -242,7 +242,14 @@ pub(super) fn elementwise_safe(kernel: Kernel) -> bool {
             | Relu6S8
             | Relu6F32
             | LogisticS8
+            | LogisticF32
             | TanhS8
+            | TanhF32
+            | LeakyReluS8
+            | LeakyReluS16
+            | LeakyReluF32
+            | HardSwishS8
+            | HardSwishF32
             | QuantizeS8S8
             | QuantizeS16S16
     )
