@@ -81,7 +81,17 @@ fn prepare(k: usize, case: &Case, root: &Path) -> Result<Option<Prepared>, ()> {
         return Ok(None);
     };
     let name = format!("m{k}");
-    let generated = match generate(&model, &case.model, &GenerateOptions::new(&name, &name)) {
+    // The in-place emitter knows only some kernels to be safe element-wise
+    // in place (emit/inplace.rs); for the others, plan without that scheme.
+    let generated = match generate(&model, &case.model, &GenerateOptions::new(&name, &name))
+        .or_else(|e| match e {
+            CodegenError::NoKernels(_) => Err(e),
+            _ => {
+                let mut options = GenerateOptions::new(&name, &name);
+                options.plan.elementwise_in_place = false;
+                generate(&model, &case.model, &options)
+            }
+        }) {
         Ok(g) => g,
         Err(CodegenError::NoKernels(_)) => return Err(()),
         Err(e) => panic!("{} {}: generate failed: {e}", case.label, case.desc),
@@ -123,8 +133,16 @@ fn prepare(k: usize, case: &Case, root: &Path) -> Result<Option<Prepared>, ()> {
         name,
         samples,
         expected,
-        input_bytes: graph.inputs.iter().map(|&i| graph.tensor(i).byte_size()).collect(),
-        output_bytes: graph.outputs.iter().map(|&i| graph.tensor(i).byte_size()).collect(),
+        input_bytes: graph
+            .inputs
+            .iter()
+            .map(|&i| graph.tensor(i).byte_size())
+            .collect(),
+        output_bytes: graph
+            .outputs
+            .iter()
+            .map(|&i| graph.tensor(i).byte_size())
+            .collect(),
     }))
 }
 
@@ -141,7 +159,10 @@ fn main_c(cases: &[&Prepared]) -> String {
             if v.is_empty() {
                 "0".to_string()
             } else {
-                v.iter().map(|b| format!("{b}u")).collect::<Vec<_>>().join(", ")
+                v.iter()
+                    .map(|b| format!("{b}u"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         let _ = writeln!(
@@ -166,7 +187,12 @@ fn main_c(cases: &[&Prepared]) -> String {
     c
 }
 
-fn run_group(root: &Path, group: usize, cases: &[&Prepared], runtime_objects: &[PathBuf]) -> Vec<String> {
+fn run_group(
+    root: &Path,
+    group: usize,
+    cases: &[&Prepared],
+    runtime_objects: &[PathBuf],
+) -> Vec<String> {
     let dir = root.join(format!("group{group}"));
     std::fs::create_dir_all(&dir).expect("group dir");
     let main = dir.join("main.c");
@@ -211,7 +237,10 @@ fn run_group(root: &Path, group: usize, cases: &[&Prepared], runtime_objects: &[
             let status = i32::from_ne_bytes(data[pos..pos + 4].try_into().expect("4 bytes"));
             pos += 4;
             if status != 0 {
-                failures.push(format!("{} {} sample {s}: C status {status}", p.label, p.desc));
+                failures.push(format!(
+                    "{} {} sample {s}: C status {status}",
+                    p.label, p.desc
+                ));
                 continue;
             }
             for (o, want) in expected.iter().enumerate() {
@@ -292,7 +321,10 @@ fn random_single_operator_models_match_the_reference() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("compile thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("compile thread"))
+            .collect()
     });
     let refs: Vec<&Prepared> = prepared.iter().collect();
     let failures: Vec<String> = std::thread::scope(|scope| {
@@ -304,7 +336,10 @@ fn random_single_operator_models_match_the_reference() {
                 scope.spawn(move || run_group(root, g, chunk, objects))
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("group thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("group thread"))
+            .collect()
     });
     for (label, s) in &summaries {
         println!(
@@ -316,6 +351,11 @@ fn random_single_operator_models_match_the_reference() {
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
-        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
