@@ -82,8 +82,15 @@ fn cortex_m4_package_builds_with_make() {
     ] {
         assert!(makefile.contains(flag), "Makefile lacks {flag}");
     }
-    run(Command::new("make").args(["-j2"]).current_dir(dir.path()));
+    // CFLAGS and LDFLAGS from the environment add to the package's flags
+    // (a stray CFLAGS must not drop -Werror or the core flags).
+    run(Command::new("make")
+        .args(["-j2"])
+        .env("CFLAGS", "-g")
+        .env("LDFLAGS", "-Wl,-Map=build/example.map")
+        .current_dir(dir.path()));
     assert!(dir.path().join(library_path("kws")).is_file());
+    assert!(dir.path().join("build/example.map").is_file());
     check_elf(&dir.path().join(example_path("kws", Core::CortexM4)));
     // The library holds Cortex-M4 hard-float objects.
     let attributes = run(Command::new("arm-none-eabi-readelf")
