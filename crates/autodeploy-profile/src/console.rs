@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::data::{Counter, Profile};
-use crate::format::{bytes, opt, shape_x, thousands, thousands_signed};
+use crate::format::{bytes, opt, opt_thousands, shape_x, thousands, thousands_signed};
 use crate::metrics::{layer_metrics, totals};
 
 /// Short unit for "per count" headings.
@@ -89,7 +89,7 @@ pub fn console_table(profile: &Profile) -> String {
             shape_x(&layer.output_shape),
             thousands(layer.macs),
             thousands(layer.count),
-            opt(m.time_us, 1),
+            opt_thousands(m.time_us, 1),
             opt(m.macs_per_count, 3),
             opt(m.share_percent, 1),
             thousands(layer.weight_bytes),
@@ -103,7 +103,7 @@ pub fn console_table(profile: &Profile) -> String {
         String::new(),
         thousands(t.macs),
         thousands(t.count),
-        opt(t.time_us, 1),
+        opt_thousands(t.time_us, 1),
         opt(t.macs_per_count, 3),
         if t.count > 0 {
             "100.0".into()
@@ -152,7 +152,7 @@ pub fn console_table(profile: &Profile) -> String {
                 thousands(r.min),
                 thousands(r.median),
                 thousands(r.max),
-                opt(t.median_run_time_us, 1),
+                opt_thousands(t.median_run_time_us, 1),
             );
             if let (Some(d), Some(p)) = (t.outside_layers, t.outside_layers_percent) {
                 let _ = writeln!(

@@ -35,10 +35,10 @@ impl Counter {
     pub fn time_note(self) -> &'static str {
         match self {
             Counter::Instructions => {
-                "counts are instructions counted by QEMU; times assume one instruction per clock \
-                 at the board's clock and are not measured"
+                "QEMU counts instructions, not cycles; times assume one instruction per clock at \
+                 the board's clock and are not measured"
             }
-            Counter::Cycles => "counts are cycles measured on the board; times are cycles / clock",
+            Counter::Cycles => "cycles measured on the board; times are cycles / clock",
         }
     }
 }

@@ -45,6 +45,29 @@ pub fn opt(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{v:.decimals$}"))
 }
 
+/// Fixed decimals with thousands separators (`12345.67` → `"12,345.7"`),
+/// or `"-"` for a missing value.
+pub fn opt_thousands(value: Option<f64>, decimals: usize) -> String {
+    let Some(v) = value.filter(|v| v.is_finite()) else {
+        return "-".into();
+    };
+    let text = format!("{:.decimals$}", v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let sign = if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    let int = int
+        .parse::<u64>()
+        .map_or_else(|_| int.to_string(), thousands);
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
 /// Bytes as `"12,345 B (12.1 KiB)"`.
 pub fn bytes(n: u64) -> String {
     if n < 1024 {
@@ -91,6 +114,10 @@ mod tests {
         assert_eq!(shape_x(&[]), "scalar");
         assert_eq!(shape_list(&[1, 10]), "[1,10]");
         assert_eq!(bytes(100), "100 B");
+        assert_eq!(opt_thousands(Some(74462.25), 1), "74,462.2");
+        assert_eq!(opt_thousands(Some(999.96), 1), "1,000.0");
+        assert_eq!(opt_thousands(Some(-1234.0), 0), "-1,234");
+        assert_eq!(opt_thousands(None, 1), "-");
         assert_eq!(bytes(2048), "2,048 B (2.0 KiB)");
     }
 
