@@ -21,6 +21,8 @@ pub const TEST_PACKAGES: &[(&str, &str)] = &[
     ("python3-venv", ""),
     ("cmake", "cmake"),
     ("make", "make"),
+    // The headless browser test of autodeploy-profile's report.html.
+    ("chromium", "chromium"),
 ];
 
 /// The oracle interpreters' pinned versions, one requirement a line.
