@@ -246,7 +246,9 @@ fn report_renders_with_a_silent_console() {
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("profile-report");
     std::fs::create_dir_all(&keep).unwrap();
     std::fs::write(keep.join("screenshot.png"), &r.screenshot).unwrap();
-    std::fs::copy(page, keep.join("report.html")).unwrap();
+    for path in &written {
+        std::fs::copy(path, keep.join(path.file_name().unwrap())).unwrap();
+    }
 }
 
 /// The console check sees what a broken page would print.
