@@ -15,6 +15,15 @@ pub(crate) fn per_unit(counter: Counter) -> &'static str {
     }
 }
 
+/// A mark on time headings when times are not measured (`"* "` on QEMU),
+/// pointing at the note that says why.
+pub(crate) fn time_mark(counter: Counter) -> &'static str {
+    match counter {
+        Counter::Instructions => "* ",
+        Counter::Cycles => "",
+    }
+}
+
 /// Heading of the count column.
 fn count_heading(counter: Counter) -> &'static str {
     match counter {
@@ -57,7 +66,8 @@ pub fn console_table(profile: &Profile) -> String {
     );
     let _ = writeln!(
         out,
-        "Counts are {}: {}.",
+        "{}Counts are {}: {}.",
+        time_mark(counter),
         counter.label(),
         counter.time_note()
     );
@@ -70,7 +80,7 @@ pub fn console_table(profile: &Profile) -> String {
         "Output".into(),
         "MACs".into(),
         count_heading(counter).into(),
-        "Time_us".into(),
+        format!("Time_us{}", time_mark(counter).trim_end()),
         format!("MACs/{unit}"),
         "Share%".into(),
         "Weights B".into(),
@@ -249,6 +259,10 @@ mod tests {
         assert!(text.contains("Flash: 42,000 B"), "{text}");
         assert!(text.contains("stack high-water 700 B of 2,048 B"), "{text}");
         assert!(text.contains("MACs/instr"), "{text}");
+        assert!(
+            text.contains("Time_us*") && text.contains("* Counts are"),
+            "{text}"
+        );
         // Every table line is as wide as the rules or narrower.
         let rule = text.lines().find(|l| l.starts_with("---")).unwrap().len();
         let body: Vec<&str> = text.lines().skip(3).take(6).collect();
@@ -263,6 +277,7 @@ mod tests {
         assert!(text.contains("Cycles"), "{text}");
         assert!(!text.contains("QEMU"), "{text}");
         assert!(text.contains("MACs/cycle"), "{text}");
+        assert!(!text.contains('*'), "{text}");
     }
 
     #[test]

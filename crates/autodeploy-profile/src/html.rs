@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use crate::console::{clock_text, per_unit};
+use crate::console::{clock_text, per_unit, time_mark};
 use crate::data::{Counter, Profile};
 use crate::error::ProfileError;
 use crate::format::{
@@ -310,7 +310,7 @@ pub fn render_html(profile: &Profile) -> String {
 
     let _ = writeln!(
         h,
-        r#"<header><h1>Profile of <code>{}</code></h1><p class="meta">Board <b>{}</b> ({} at {}) · model hash <code>{}</code> · autodeploy {}</p><p class="note {}" id="counter-note"><b>Counts are {}.</b> {}.</p></header>"#,
+        r#"<header><h1>Profile of <code>{}</code></h1><p class="meta">Board <b>{}</b> ({} at {}) · model hash <code>{}</code> · autodeploy {}</p><p class="note {}" id="counter-note"><b>{}Counts are {}.</b> {}.</p></header>"#,
         esc(&profile.model),
         esc(&profile.board.name),
         esc(&profile.board.core),
@@ -322,6 +322,7 @@ pub fn render_html(profile: &Profile) -> String {
         } else {
             "instructions"
         },
+        time_mark(counter),
         esc(counter.label()),
         esc(counter.time_note()),
     );
@@ -332,7 +333,7 @@ pub fn render_html(profile: &Profile) -> String {
     card(&mut h, &format!("Sum of layer {what}"), &thousands(t.count));
     card(
         &mut h,
-        "Sum of layer time (µs)",
+        &format!("{}Sum of layer time (µs)", time_mark(counter)),
         &opt_thousands(t.time_us, 1),
     );
     card(&mut h, "MACs", &thousands(t.macs));
@@ -357,7 +358,7 @@ pub fn render_html(profile: &Profile) -> String {
         );
         card(
             &mut h,
-            "Median run time (µs)",
+            &format!("{}Median run time (µs)", time_mark(counter)),
             &opt_thousands(t.median_run_time_us, 1),
         );
     }
@@ -498,11 +499,12 @@ pub fn render_html(profile: &Profile) -> String {
     // Layer table.
     let _ = write!(
         h,
-        r#"<section id="layers"><h2>Layers</h2><table><thead><tr><th class="num">#</th><th>Tag</th><th>Kernel</th><th>Output</th><th class="num">MACs</th><th class="num">{}</th><th class="num">Time µs</th><th class="num">MACs/{unit}</th><th class="num">Share %</th><th class="num">Weight B</th><th class="num">Activation B</th></tr></thead><tbody>"#,
+        r#"<section id="layers"><h2>Layers</h2><table><thead><tr><th class="num">#</th><th>Tag</th><th>Kernel</th><th>Output</th><th class="num">MACs</th><th class="num">{}</th><th class="num">Time µs{}</th><th class="num">MACs/{unit}</th><th class="num">Share %</th><th class="num">Weight B</th><th class="num">Activation B</th></tr></thead><tbody>"#,
         esc(&counter
             .label()
             .replace("instructions", "Instructions")
-            .replace("cycles", "Cycles"))
+            .replace("cycles", "Cycles")),
+        time_mark(counter).trim_end(),
     );
     for (l, mt) in profile.layers.iter().zip(&metrics) {
         let _ = write!(
@@ -562,7 +564,8 @@ mod tests {
             html.matches("http:").count(),
             html.matches("http://www.w3.org/2000/svg").count()
         );
-        assert!(html.contains("Counts are instructions (QEMU).</b>"));
+        assert!(html.contains("* Counts are instructions (QEMU).</b>"));
+        assert!(html.contains("Time µs*</th>"));
         assert!(html.contains("#0 CONV_2D"));
     }
 

@@ -227,7 +227,7 @@ fn report_renders_with_a_silent_console() {
         r.dom.matches("<g class=\"bar\">").count() >= 2 * 18,
         "bars missing"
     );
-    assert!(r.dom.contains("Counts are instructions (QEMU).</b>"));
+    assert!(r.dom.contains("* Counts are instructions (QEMU).</b>"));
     // Model text stayed text.
     assert!(!r.dom.contains("<script"), "injected markup in the DOM");
     assert!(r.dom.contains("kws &lt;ds-cnn&gt; &amp; \"friends\""));
