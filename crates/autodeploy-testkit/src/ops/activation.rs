@@ -11,7 +11,7 @@ fn any_shape(rng: &mut Rng) -> Vec<usize> {
 }
 
 /// A one-input, one-output model.
-fn unary(
+pub fn unary(
     label: &str,
     kind: OpKind,
     shape: &[usize],
