@@ -15,15 +15,46 @@ pub fn run_demo(args: &[String]) -> Result<(), String> {
     ensure_packages(MAIN_PACKAGES)?;
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(&cargo)
-        .current_dir(&root)
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--package",
-            "autodeploy-cli",
-            "--",
-        ])
-        .args(["inspect", EXAMPLE_MODEL]))
+    run(Command::new(&cargo).current_dir(&root).args([
+        "build",
+        "--release",
+        "--quiet",
+        "--package",
+        "autodeploy-cli",
+    ]))?;
+    let autodeploy = root.join("target/release/autodeploy");
+    let out = root.join("target/demo");
+    let cache = root.join("target/demo-cache");
+    let step = |title: &str, args: &[&str]| -> Result<(), String> {
+        println!("\n== autodeploy {title}");
+        run(Command::new(&autodeploy).current_dir(&root).args(args))
+    };
+    // 1. What is in the model.
+    step("inspect", &["inspect", EXAMPLE_MODEL])?;
+    // 2. C code and a static library for a Cortex-M4 (target/demo/kws_ref_model/).
+    step(
+        "generate",
+        &[
+            "generate",
+            EXAMPLE_MODEL,
+            "--out",
+            &out.to_string_lossy(),
+            "--core",
+            "cortex-m4",
+        ],
+    )?;
+    // 3. The same code on the virtual Cortex-M4 board, checked against the PC.
+    step(
+        "validate",
+        &[
+            "validate",
+            EXAMPLE_MODEL,
+            "--board",
+            "qemu-m4",
+            "--samples",
+            "10",
+            "--cache-dir",
+            &cache.to_string_lossy(),
+        ],
+    )
 }

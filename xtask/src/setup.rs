@@ -12,6 +12,7 @@ pub const MAIN_PACKAGES: &[(&str, &str)] = &[
     ("gcc-arm-none-eabi", "arm-none-eabi-gcc"),
     ("libnewlib-arm-none-eabi", ""),
     ("qemu-system-arm", "qemu-system-arm"),
+    ("make", "make"),
 ];
 
 /// What the test suite needs beyond the main job.
@@ -20,7 +21,6 @@ pub const TEST_PACKAGES: &[(&str, &str)] = &[
     ("socat", "socat"),
     ("python3-venv", ""),
     ("cmake", "cmake"),
-    ("make", "make"),
     // The headless browser test of autodeploy-profile's report.html.
     ("chromium", "chromium"),
 ];
