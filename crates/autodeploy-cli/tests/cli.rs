@@ -255,6 +255,11 @@ fn validate_passes_on_the_virtual_board_and_errors_name_the_problem() {
     );
     assert!(stdout(&out).contains("PASS"), "{}", stdout(&out));
     assert!(stdout(&out).contains("100.00"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("stack high-water:"),
+        "{}",
+        stdout(&out)
+    );
 
     let unknown = autodeploy(&[
         "validate",

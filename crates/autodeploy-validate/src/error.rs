@@ -12,13 +12,13 @@ pub enum ValidateError {
     Reference(#[source] autodeploy_reference::ReferenceError),
 
     #[error("cannot generate C for the model")]
-    Codegen(#[source] autodeploy_codegen::CodegenError),
+    Codegen(#[source] Box<autodeploy_codegen::CodegenError>),
 
     #[error("cannot build or start the firmware for board '{board}'")]
     Toolchain {
         board: String,
         #[source]
-        source: ToolchainError,
+        source: Box<ToolchainError>,
     },
 
     /// The board reported a hard fault.
@@ -36,14 +36,14 @@ pub enum ValidateError {
         layer: Option<usize>,
         op: Option<String>,
         #[source]
-        source: RpcError,
+        source: Box<RpcError>,
     },
 
     #[error("talking to the board failed {during}")]
     Rpc {
         during: String,
         #[source]
-        source: RpcError,
+        source: Box<RpcError>,
     },
 
     #[error("the firmware on the board was built for another model (its hash is {actual}, this model's is {expected}); rebuild it")]

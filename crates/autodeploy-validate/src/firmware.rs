@@ -48,10 +48,11 @@ pub fn build(
 ) -> Result<Firmware, ValidateError> {
     let toolchain_err = |source| ValidateError::Toolchain {
         board: board.name.clone(),
-        source,
+        source: Box::new(source),
     };
     let model_dir = work_dir.join("model");
-    write_files(&model_dir, &generated.files, true).map_err(ValidateError::Codegen)?;
+    write_files(&model_dir, &generated.files, true)
+        .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
     let validator_files: Vec<GeneratedFile> = VALIDATOR_FILES
         .iter()
         .map(|(path, contents)| GeneratedFile {
@@ -59,7 +60,8 @@ pub fn build(
             contents: contents.to_string(),
         })
         .collect();
-    write_files(work_dir, &validator_files, true).map_err(ValidateError::Codegen)?;
+    write_files(work_dir, &validator_files, true)
+        .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
 
     let mut spec = FirmwareSpec::new(format!("validator-{}", generated.name))
         .include_dir(&model_dir)

@@ -83,6 +83,9 @@ pub struct SampleRun {
     pub reference: Vec<TensorValue>,
     /// The board's count for the inference (instructions on QEMU).
     pub count: u64,
+    /// The most stack the firmware has used since reset (bytes, from the
+    /// paint pattern), after this run.
+    pub stack_high_water: u32,
 }
 
 /// The first layer whose output differs between board and reference.
@@ -111,6 +114,10 @@ pub struct Report {
     pub counts: Vec<u64>,
     pub firmware_from_cache: bool,
     pub arena_size: usize,
+    /// The most stack the firmware used over all samples (bytes).
+    pub stack_high_water: u32,
+    /// The stack the board reserves (bytes), if the board said.
+    pub stack_size: Option<u32>,
 }
 
 impl Report {
@@ -142,7 +149,7 @@ impl Validator {
         let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
         let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
         let generated = generate(&model, model_bytes, &GenerateOptions::new(name, name))
-            .map_err(ValidateError::Codegen)?;
+            .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
         let work_dir = options
             .cache_dir
             .join("work")
@@ -243,6 +250,7 @@ impl Validator {
             board,
             reference: self.interpreter.outputs(),
             count: result.count,
+            stack_high_water: result.stack_high_water,
         })
     }
 
@@ -358,7 +366,7 @@ impl Validator {
                     during: during.to_string(),
                     layer,
                     op: op_name(layer),
-                    source: e,
+                    source: Box::new(e),
                 }
             }
             other => rpc_error(other, during),
@@ -402,7 +410,7 @@ async fn boot(
 ) -> Result<(QemuSession, Client<TcpTransport>), ValidateError> {
     let toolchain_err = |source| ValidateError::Toolchain {
         board: options.board.name.clone(),
-        source,
+        source: Box::new(source),
     };
     let runner = QemuRunner::discover().map_err(toolchain_err)?;
     // The session's own deadline bounds the whole run; requests have theirs.
@@ -416,7 +424,7 @@ async fn boot(
         _ => {
             return Err(ValidateError::Rpc {
                 during: "connecting to the board's UART".into(),
-                source: RpcError::InvalidArgument("QEMU gave no TCP UART".into()),
+                source: Box::new(RpcError::InvalidArgument("QEMU gave no TCP UART".into())),
             })
         }
     };
@@ -461,7 +469,7 @@ fn rpc_error(source: RpcError, during: &str) -> ValidateError {
         },
         source => ValidateError::Rpc {
             during: during.to_string(),
-            source,
+            source: Box::new(source),
         },
     }
 }
@@ -481,8 +489,14 @@ pub async fn validate(
     let firmware_from_cache = validator.firmware().from_cache;
     let arena_size = validator.generated().plan.arena_size;
     let timings = validator.timings();
+    let stack_size = validator
+        .client()
+        .get_stats()
+        .await
+        .ok()
+        .map(|s| s.stack_size);
     validator.shutdown().await;
-    let (outputs, divergence, counts) = result?;
+    let (outputs, divergence, counts, stack_high_water) = result?;
     Ok(Report {
         board,
         info,
@@ -493,10 +507,12 @@ pub async fn validate(
         counts,
         firmware_from_cache,
         arena_size,
+        stack_high_water,
+        stack_size,
     })
 }
 
-type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>);
+type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>, u32);
 
 async fn run_all(
     validator: &mut Validator,
@@ -510,9 +526,11 @@ async fn run_all(
         .collect();
     let mut first_bad = None;
     let mut counts = Vec::new();
+    let mut stack_high_water = 0;
     for (k, inputs) in samples.iter().enumerate() {
         let run = validator.run_sample(inputs).await?;
         counts.push(run.count);
+        stack_high_water = stack_high_water.max(run.stack_high_water);
         for (builder, (board, reference)) in builders
             .iter_mut()
             .zip(run.board.iter().zip(&run.reference))
@@ -533,5 +551,6 @@ async fn run_all(
         builders.iter().map(AgreementBuilder::finish).collect(),
         divergence,
         counts,
+        stack_high_water,
     ))
 }

@@ -135,10 +135,12 @@ async fn a_model_too_large_for_the_board_is_refused_naming_the_memory() {
     let mut opts = options("qemu-m4");
     opts.board = board;
     match Validator::start(&bytes, "vww_96_int8", opts).await {
-        Err(ValidateError::Toolchain {
-            source: ToolchainError::DoesNotFit { overflows, .. },
-            ..
-        }) => {
+        Err(ValidateError::Toolchain { source, .. })
+            if matches!(*source, ToolchainError::DoesNotFit { .. }) =>
+        {
+            let ToolchainError::DoesNotFit { overflows, .. } = *source else {
+                unreachable!()
+            };
             assert!(!overflows.is_empty());
             let text = format!("{overflows:?}");
             assert!(text.contains("code"), "{text}");

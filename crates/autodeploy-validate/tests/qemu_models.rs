@@ -35,6 +35,13 @@ async fn check(model: &str, board: &str) {
     // The instruction count repeats exactly for the same input; every sample ran.
     assert_eq!(report.counts.len(), SAMPLES);
     assert!(report.counts.iter().all(|&c| c > 0));
+    // Stack painting: some stack was used, and less than the board reserves.
+    let stack = report.stack_size.expect("the board reports its stack size");
+    assert!(
+        report.stack_high_water > 0 && report.stack_high_water < stack,
+        "{} of {stack}",
+        report.stack_high_water
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

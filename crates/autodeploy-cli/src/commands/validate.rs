@@ -174,6 +174,14 @@ fn print_report(report: &Report, model: &Model) {
             thousands(*first)
         );
     }
+    let stack = thousands(u64::from(report.stack_high_water));
+    match report.stack_size {
+        Some(size) => println!(
+            "stack high-water: {stack} of {} bytes",
+            thousands(u64::from(size))
+        ),
+        None => println!("stack high-water: {stack} bytes"),
+    }
     match &report.divergence {
         Some(d) => {
             println!();
