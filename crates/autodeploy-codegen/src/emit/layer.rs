@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use autodeploy_model::{ElementType, Graph};
-use autodeploy_reference::layer::{Layer, Numeric, PadValue, Step};
+use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step};
 use autodeploy_runtime::Kernel;
 
 use super::c;
@@ -190,25 +190,7 @@ impl<'a> Emitter<'a> {
                         )
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
-                        statics.push_str(&c::int_array(
-                            "static const",
-                            "int32_t",
-                            &format!("layer{i}_multiplier"),
-                            &r.multiplier,
-                        ));
-                        statics.push_str(&c::int_array(
-                            "static const",
-                            "int32_t",
-                            &format!("layer{i}_shift"),
-                            &r.shift,
-                        ));
-                        let _ = writeln!(
-                            body,
-                            "    static const ad_conv_quant quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
-                            r.input_zero_point,
-                            r.output_zero_point,
-                            c::activation(r.activation)
-                        );
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
                         (
                             if depthwise {
                                 Kernel::DepthwiseConv2dS8
@@ -262,25 +244,7 @@ impl<'a> Emitter<'a> {
                         (Kernel::FullyConnectedF32, "&act")
                     }
                     (Numeric::Quant(r), ElementType::Int8) if r.per_channel => {
-                        statics.push_str(&c::int_array(
-                            "static const",
-                            "int32_t",
-                            &format!("layer{i}_multiplier"),
-                            &r.multiplier,
-                        ));
-                        statics.push_str(&c::int_array(
-                            "static const",
-                            "int32_t",
-                            &format!("layer{i}_shift"),
-                            &r.shift,
-                        ));
-                        let _ = writeln!(
-                            body,
-                            "    static const ad_fc_per_channel_quant quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
-                            r.input_zero_point,
-                            r.output_zero_point,
-                            c::activation(r.activation)
-                        );
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_fc_per_channel_quant");
                         (Kernel::FullyConnectedPerChannelS8, "&quant")
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
@@ -990,4 +954,29 @@ impl<'a> Emitter<'a> {
         );
         Ok(())
     }
+}
+
+/// The per-channel multiplier and shift tables of layer `i` (static, in
+/// flash) and a `quant` struct of C type `ty` pointing at them: the same
+/// fields for convolutions and per-channel dense layers.
+fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requant, ty: &str) {
+    statics.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        &format!("layer{i}_multiplier"),
+        &r.multiplier,
+    ));
+    statics.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        &format!("layer{i}_shift"),
+        &r.shift,
+    ));
+    let _ = writeln!(
+        body,
+        "    static const {ty} quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
+        r.input_zero_point,
+        r.output_zero_point,
+        c::activation(r.activation)
+    );
 }
