@@ -1053,6 +1053,24 @@ fn opt<'b, T: Element>(
         .and_then(|i| T::slice(&buffers[i]))
 }
 
+/// Every present input as a slice of `T` (CONCATENATION, PACK).
+fn all_inputs<'b, T: Element>(
+    ins: &[Option<usize>],
+    bufs: &'b [Buffer],
+) -> Result<Vec<&'b [T]>, KernelError> {
+    ins.iter()
+        .flatten()
+        .map(|&i| T::slice(&bufs[i]).ok_or_else(|| length_error("input")))
+        .collect()
+}
+
+/// Every output as a mutable slice of `T` (UNPACK, SPLIT, SPLIT_V).
+fn all_outputs<T: Element>(outs: &mut [Buffer]) -> Result<Vec<&mut [T]>, KernelError> {
+    outs.iter_mut()
+        .map(|b| T::slice_mut(b).ok_or_else(|| length_error("output")))
+        .collect()
+}
+
 fn out<T: Element>(outs: &mut [Buffer], slot: usize) -> Result<&mut [T], KernelError> {
     outs.get_mut(slot)
         .and_then(T::slice_mut)
@@ -1704,11 +1722,7 @@ fn run_step(
                 bufs: &[Buffer],
                 outs: &mut [Buffer],
             ) -> Result<(), KernelError> {
-                let inputs = ins
-                    .iter()
-                    .flatten()
-                    .map(|&i| T::slice(&bufs[i]).ok_or_else(|| length_error("input")))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let inputs = all_inputs::<T>(ins, bufs)?;
                 let shape_refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
                 array::concatenation(axis, &shape_refs, &inputs, out(outs, 0)?)
             }
@@ -1722,11 +1736,7 @@ fn run_step(
                 bufs: &[Buffer],
                 outs: &mut [Buffer],
             ) -> Result<(), KernelError> {
-                let inputs = ins
-                    .iter()
-                    .flatten()
-                    .map(|&i| T::slice(&bufs[i]).ok_or_else(|| length_error("input")))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let inputs = all_inputs::<T>(ins, bufs)?;
                 array::pack(axis, shape, &inputs, out(outs, 0)?)
             }
             generic!(&outs[0], pack(*axis, shape, ins, bufs, outs))
@@ -1739,10 +1749,7 @@ fn run_step(
                 bufs: &[Buffer],
                 outs: &mut [Buffer],
             ) -> Result<(), KernelError> {
-                let mut slices = outs
-                    .iter_mut()
-                    .map(|b| T::slice_mut(b).ok_or_else(|| length_error("output")))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut slices = all_outputs::<T>(outs)?;
                 array::unpack(axis, shape, inp::<T>(ins, bufs, 0)?, &mut slices)
             }
             generic!(&outs[0], unpack(*axis, shape, ins, bufs, outs))
@@ -1756,10 +1763,7 @@ fn run_step(
                 bufs: &[Buffer],
                 outs: &mut [Buffer],
             ) -> Result<(), KernelError> {
-                let mut slices = outs
-                    .iter_mut()
-                    .map(|b| T::slice_mut(b).ok_or_else(|| length_error("output")))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut slices = all_outputs::<T>(outs)?;
                 match sizes {
                     // SPLIT_V: the data is input 0.
                     Some(sizes) => {
