@@ -1,13 +1,19 @@
-//! Turn a validated TensorFlow Lite graph into what generated C code needs.
+//! Turn a validated TensorFlow Lite graph into C99 for a microcontroller.
 //!
-//! Today this crate holds the memory planner ([`plan`]): every activation
-//! and scratch buffer of a graph gets a fixed, 16-byte aligned offset in one
-//! arena, with in-place schemes (aliasing, element-wise overwrite, row
-//! buffers, fused residual additions) that the C kernels must honour, and an
-//! independent checker ([`plan::check`]) that proves a plan safe. The C
-//! emitter will live in `emit`.
+//! - [`plan`]: the memory planner. Every activation and scratch buffer gets
+//!   a fixed, 16-byte aligned offset in one arena, with in-place schemes
+//!   (aliasing, element-wise overwrite, row buffers, fused residual
+//!   additions) that the C kernels must honour, and an independent checker
+//!   ([`plan::check`]) that proves a plan safe.
+//! - [`emit`]: the C emitter ([`generate`]), writing `NAME.h`/`NAME.c`, the
+//!   weights and only the runtime kernels the model uses; [`write_files`]
+//!   puts them on disk without overwriting what the user had.
+//! - [`package`]: the library package (Makefile, CMakeLists.txt, example).
 //!
-//! It knows neither the reference interpreter nor any compiler.
+//! The kernel parameters come from the reference interpreter's preparation
+//! (`autodeploy_reference::layer`), so the C kernels receive exactly the
+//! integers the reference computes with (docs/codegen.md). It runs no
+//! compiler.
 //!
 //! ```no_run
 //! use autodeploy_codegen::plan::{check, plan, PlanOptions};
