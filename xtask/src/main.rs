@@ -12,6 +12,9 @@
 //! - `schema [--check]`: regenerate the planus bindings and the operator-name
 //!   table of `autodeploy-model` from `crates/autodeploy-model/schema/tflite.fbs`
 //!   (`--check` fails if the committed files are stale).
+//! - `oracle-tables [--check]`: measure TensorFlow Lite's int16 sigmoid table
+//!   through TensorFlow Lite Micro and write its committed copies (`--check`
+//!   re-measures and compares).
 //! - `bench memory`: the memory planner's arena against TFLite Micro's on the
 //!   MLPerf Tiny int8 models.
 //! - `bench code-size`: the generated library's code (flash without the
@@ -22,6 +25,7 @@ mod bench;
 mod bench_code_size;
 mod bench_memory;
 mod demo;
+mod oracle_tables;
 mod schema;
 mod setup;
 mod test;
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         }
         Some("bench") => bench::run(&args[1..]),
         Some("schema") => schema::run(&args[1..]),
+        Some("oracle-tables") => oracle_tables::run(&args[1..]),
         Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
         None => Err(USAGE.to_string()),
     };
@@ -63,7 +68,8 @@ tasks:
   bench memory       memory planner vs TFLite Micro's arena, MLPerf Tiny int8 models
   bench code-size    generated library code size on cortex-m4 vs TFLite Micro
   oracle-env         create the test-only Python venv with the oracle interpreters
-  schema [--check]   regenerate autodeploy-model's flatbuffer bindings";
+  schema [--check]   regenerate autodeploy-model's flatbuffer bindings
+  oracle-tables [--check]  measure TFLite's int16 sigmoid table through TFLite Micro";
 
 /// The workspace root (the parent of this crate's directory).
 fn workspace_root() -> PathBuf {

@@ -57,12 +57,10 @@ fn types_of(kind: &OpKind) -> Option<Types> {
         | Softmax { .. }
         | Pad
         | StridedSlice(_)
-        | LeakyRelu { .. } => Int8Int16Float,
-        // int16 LOGISTIC and TANH need TFLite's sigmoid table, which the
-        // reference does not have yet.
-        Logistic
-        | Tanh
-        | AveragePool2d(_)
+        | LeakyRelu { .. }
+        | Logistic
+        | Tanh => Int8Int16Float,
+        AveragePool2d(_)
         | MaxPool2d(_)
         | Concatenation { .. }
         | Relu

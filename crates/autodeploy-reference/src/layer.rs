@@ -10,6 +10,8 @@ use autodeploy_model::{Activation, ElementType, Graph, OpKind, Operator, Padding
 
 use crate::buffer::{Buffer, Element};
 use crate::error::ReferenceError;
+use crate::kernels::activation::SigmoidTanhQuant;
+use crate::kernels::sigmoid_table::SIGMOID_TABLE;
 use crate::kernels::{self, conv, Dims4, FloatActivation, KernelError, QuantActivation};
 use crate::prepare::{self, FusedActivation, QParams, QuantType};
 
@@ -104,8 +106,8 @@ pub enum Step {
         quant: Option<kernels::softmax::SoftmaxQuant>,
         quant16: Option<Box<kernels::softmax::SoftmaxS16Quant>>,
     },
-    Logistic(Option<kernels::activation::SigmoidTanhS8Quant>),
-    Tanh(Option<kernels::activation::SigmoidTanhS8Quant>),
+    Logistic(Option<kernels::activation::SigmoidTanhQuant>),
+    Tanh(Option<kernels::activation::SigmoidTanhQuant>),
     Relu(Option<kernels::activation::ReluQuant>),
     Relu6(Option<kernels::activation::Relu6Quant>),
     LeakyRelu {
@@ -430,11 +432,41 @@ impl<'a> Cx<'a> {
                             (1.0 / 128.0, 0)
                         };
                         self.fixed_output(output, expected)?;
-                        Some(if matches!(self.op.kind, K::Logistic) {
-                            prepare::logistic_s8_quant(q.scale, q.zero_point)
-                        } else {
-                            prepare::tanh_s8_quant(q.scale, q.zero_point)
-                        })
+                        Some(SigmoidTanhQuant::S8(
+                            if matches!(self.op.kind, K::Logistic) {
+                                prepare::logistic_s8_quant(q.scale, q.zero_point)
+                            } else {
+                                prepare::tanh_s8_quant(q.scale, q.zero_point)
+                            },
+                        ))
+                    }
+                    ElementType::Int16 => {
+                        let (qi, qo) = (self.qparams(input)?, self.qparams(output)?);
+                        // TFLite Micro: symmetric int16 and an output scale
+                        // whose log2 rounds to -15 (within 1e-3).
+                        if qi.zero_point != 0 || qo.zero_point != 0 {
+                            return Err(self.unsupported(format!(
+                                "int16 input {} and output {} must have zero point 0 (have {} and {})",
+                                input.label(),
+                                output.label(),
+                                qi.zero_point,
+                                qo.zero_point
+                            )));
+                        }
+                        if prepare::checked_log2(qo.scale) != (-15, true) {
+                            return Err(self.unsupported(format!(
+                                "int16 output {} must have scale 2^-15 (has {})",
+                                output.label(),
+                                qo.scale
+                            )));
+                        }
+                        Some(SigmoidTanhQuant::S16(
+                            if matches!(self.op.kind, K::Logistic) {
+                                prepare::logistic_s16_quant(qi.scale)
+                            } else {
+                                prepare::tanh_s16_quant(qi.scale)
+                            },
+                        ))
                     }
                     other => return Err(self.unsupported(format!("{other} is not supported"))),
                 };
@@ -1535,11 +1567,21 @@ fn run_step(
             }
         },
         Step::Logistic(q) => match q {
-            Some(q) => activation::logistic_s8(q, inp(ins, bufs, 0)?, out(outs, 0)?),
+            Some(SigmoidTanhQuant::S8(q)) => {
+                activation::logistic_s8(q, inp(ins, bufs, 0)?, out(outs, 0)?)
+            }
+            Some(SigmoidTanhQuant::S16(q)) => {
+                activation::logistic_s16(q, &SIGMOID_TABLE, inp(ins, bufs, 0)?, out(outs, 0)?)
+            }
             None => activation::logistic_f32(inp(ins, bufs, 0)?, out(outs, 0)?),
         },
         Step::Tanh(q) => match q {
-            Some(q) => activation::tanh_s8(q, inp(ins, bufs, 0)?, out(outs, 0)?),
+            Some(SigmoidTanhQuant::S8(q)) => {
+                activation::tanh_s8(q, inp(ins, bufs, 0)?, out(outs, 0)?)
+            }
+            Some(SigmoidTanhQuant::S16(q)) => {
+                activation::tanh_s16(q, &SIGMOID_TABLE, inp(ins, bufs, 0)?, out(outs, 0)?)
+            }
             None => activation::tanh_f32(inp(ins, bufs, 0)?, out(outs, 0)?),
         },
         Step::Relu(q) => match (q, out_kind) {

@@ -6,6 +6,8 @@
 //! - [`compare`]: tensor comparisons (exact for integers, a tolerance for
 //!   floats) that say where two tensors differ.
 //! - [`models`]: paths of the bundled example models.
+//! - [`sigmoid_table`]: TensorFlow Lite's int16 sigmoid table, measured
+//!   through TensorFlow Lite Micro.
 //!
 //! Tests that need the oracle fail (never skip) when the venv is missing,
 //! with the command that creates it.
@@ -14,3 +16,4 @@ pub mod compare;
 pub mod models;
 pub mod ops;
 pub mod oracle;
+pub mod sigmoid_table;

@@ -17,8 +17,9 @@
 //!   scale 1/256 zero point -128 (logistic) and scale 1/128 zero point 0 (tanh);
 //! - LOGISTIC/TANH int16 rescale to Q3.12 (times 3 folded into the multiplier) and
 //!   interpolate in a 256-entry table of sigmoid samples. That table is
-//!   TFLite's data, not derivable from a closed formula we found, so the caller
-//!   supplies it (`sigmoid_table`);
+//!   TFLite's data, not derivable from a closed formula we found; it is
+//!   measured from TFLite Micro's outputs (`super::sigmoid_table`, written by
+//!   `cargo xtask oracle-tables`) and passed in (`sigmoid_table`);
 //! - float versions: `max(x, 0)`, `clamp(x, 0, 6)`, `x > 0 ? x : x * alpha`,
 //!   `x * clamp(x + 3, 0, 6) / 6`, logistic with TFLite's cut-offs, `tanhf`.
 
@@ -97,6 +98,15 @@ pub struct SigmoidTanhS8Quant {
     pub input_multiplier: i32,
     /// Its shift (from `frexp`).
     pub input_left_shift: i32,
+}
+
+/// Parameters of a quantised LOGISTIC or TANH, by element type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigmoidTanhQuant {
+    /// int8 (gemmlowp's fixed-point functions).
+    S8(SigmoidTanhS8Quant),
+    /// int16 (interpolation in [`super::sigmoid_table::SIGMOID_TABLE`]).
+    S16(SigmoidTanhS16Quant),
 }
 
 /// Parameters of an int16 LOGISTIC or TANH (see `prepare::logistic_s16_quant`).
@@ -343,8 +353,8 @@ fn scale_s16_input(x: i16, q: &SigmoidTanhS16Quant) -> i32 {
 }
 
 /// int16 LOGISTIC (input and output zero point 0, output scale 2^-15).
-/// `sigmoid_table` is TFLite's `sigmoid_table_uint16` (256 samples of the
-/// logistic function on `[0, 255/24]` scaled to 16 bits), supplied by the caller.
+/// `sigmoid_table` is TFLite's sigmoid table (256 samples of the logistic
+/// function on `[0, 255/24]` scaled to 16 bits): [`super::sigmoid_table::SIGMOID_TABLE`].
 pub fn logistic_s16(
     quant: &SigmoidTanhS16Quant,
     sigmoid_table: &[u16; 256],

@@ -22,6 +22,7 @@ pub mod pool;
 pub mod quant;
 pub mod quantize;
 pub mod reduce;
+pub mod sigmoid_table;
 pub mod softmax;
 
 pub use error::KernelError;

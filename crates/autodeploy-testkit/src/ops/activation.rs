@@ -33,7 +33,11 @@ fn label(op: &str, dtype: ElementType) -> String {
 
 fn activation_case(rng: &mut Rng, op: &str, dtype: ElementType) -> Case {
     let shape = any_shape(rng);
-    let qi = act_quant(rng, dtype);
+    let qi = if dtype == I16 && matches!(op, "LOGISTIC" | "TANH") {
+        sigmoid_tanh_s16_input(rng)
+    } else {
+        act_quant(rng, dtype)
+    };
     let (kind, qo) = match op {
         "SOFTMAX" => {
             let beta = rng.log_uniform(0.1, 4.0);
@@ -91,15 +95,26 @@ fn activation_case(rng: &mut Rng, op: &str, dtype: ElementType) -> Case {
     unary(&label(op, dtype), kind, &shape, (dtype, qi), (dtype, qo))
 }
 
+/// An int16 LOGISTIC/TANH input quantization (zero point 0, as TFLite
+/// requires). A third are powers of two, which include TFLite's shift-only
+/// paths (2^-12 for both, 2^-11 for TANH); the rest take its multiplier path,
+/// up to scales where most inputs saturate.
+fn sigmoid_tanh_s16_input(rng: &mut Rng) -> (f32, i64) {
+    if rng.chance(1.0 / 3.0) {
+        ((-rng.range(8, 15) as f32).exp2(), 0)
+    } else {
+        (rng.log_uniform(1e-5, 1.0), 0)
+    }
+}
+
 /// `n` cases per operator and type.
 pub fn activations(n: usize) -> Vec<Case> {
     let mut rng = Rng::new(0xAC7);
     let mut cases = Vec::new();
     for (op, types) in [
         ("SOFTMAX", &[I8, I16, F32][..]),
-        // int16 LOGISTIC and TANH are refused (`int16_logistic_and_tanh_are_refused`).
-        ("LOGISTIC", &[I8, F32]),
-        ("TANH", &[I8, F32]),
+        ("LOGISTIC", &[I8, I16, F32]),
+        ("TANH", &[I8, I16, F32]),
         ("RELU", &[I8, F32]),
         ("RELU6", &[I8, F32]),
         ("LEAKY_RELU", &[I8, I16, F32]),
