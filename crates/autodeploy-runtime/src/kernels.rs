@@ -37,6 +37,8 @@ macro_rules! kernels {
 kernels! {
     LogisticS8 => "ad_logistic_s8", ["src/activation/ad_logistic_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
     TanhS8 => "ad_tanh_s8", ["src/activation/ad_tanh_s8.c", "src/activation/ad_sigmoid_tanh_common.h"];
+    LogisticS16 => "ad_logistic_s16", ["src/activation/ad_logistic_s16.c", "src/activation/ad_sigmoid_tanh_s16.h", "src/activation/ad_sigmoid_table.h"];
+    TanhS16 => "ad_tanh_s16", ["src/activation/ad_tanh_s16.c", "src/activation/ad_sigmoid_tanh_s16.h", "src/activation/ad_sigmoid_table.h"];
     ReluF32 => "ad_relu_f32", ["src/activation/ad_relu_f32.c"];
     ReluS8 => "ad_relu_s8", ["src/activation/ad_relu_s8.c"];
     Relu6F32 => "ad_relu6_f32", ["src/activation/ad_relu6_f32.c"];

@@ -1,4 +1,4 @@
-//! LEAKY_RELU, HARD_SWISH, float LOGISTIC/TANH, QUANTIZE to int32, DEQUANTIZE
+//! LEAKY_RELU, HARD_SWISH, float and int16 LOGISTIC/TANH, QUANTIZE to int32, DEQUANTIZE
 //! uint8, the data-movement kernels (PAD, STRIDED_SLICE, TRANSPOSE,
 //! CONCATENATION, PACK, UNPACK, SPLIT), MEAN and BATCH_MATMUL: the C kernels,
 //! built with sanitizers, against `autodeploy-reference` on random cases.
@@ -10,8 +10,10 @@ use autodeploy_reference::kernels::array;
 use autodeploy_reference::kernels::batch_matmul as bmm;
 use autodeploy_reference::kernels::quantize as qz;
 use autodeploy_reference::kernels::reduce;
+use autodeploy_reference::kernels::sigmoid_table::SIGMOID_TABLE;
 use autodeploy_reference::prepare::{
-    fully_connected_quant, hard_swish_quant, leaky_relu_quant, mean_quant, requantize_quant,
+    fully_connected_quant, hard_swish_quant, leaky_relu_quant, logistic_s16_quant, mean_quant,
+    requantize_quant, tanh_s16_quant,
 };
 use common::{expect_f32, expect_i16, expect_i8, Batch, Case, Expect, Rng};
 
@@ -101,6 +103,45 @@ fn leaky_relu_hard_swish_and_float_activations() {
             }
         };
         batch.push(case, expect, format!("kind {kind} n {n}"));
+    }
+    batch.run();
+}
+
+/// int16 LOGISTIC and TANH (the sigmoid table): power-of-two and multiplier
+/// input scales, random int16 inputs.
+#[test]
+fn int16_logistic_and_tanh() {
+    let mut rng = Rng::new(103);
+    let mut batch = Batch::new("sigmoid_tanh_s16");
+    for i in 0..CASES * 2 {
+        let tanh = i % 2 == 1;
+        let input_scale = if rng.chance(30) {
+            (-(rng.range(8, 15) as f32)).exp2()
+        } else {
+            rng.log_uniform(1e-5, 1.0) as f32
+        };
+        let q = if tanh {
+            tanh_s16_quant(input_scale)
+        } else {
+            logistic_s16_quant(input_scale)
+        };
+        let n = rng.usize(0, 300);
+        let x = rng.vec_i16(n);
+        let mut out = vec![0i16; n];
+        let r = if tanh {
+            act::tanh_s16(&q, &SIGMOID_TABLE, &x, &mut out)
+        } else {
+            act::logistic_s16(&q, &SIGMOID_TABLE, &x, &mut out)
+        };
+        let mut case = Case::new(140 + i32::from(tanh));
+        case.i32(q.input_multiplier)
+            .i32(q.input_left_shift)
+            .arr_i16(&x);
+        batch.push(
+            case,
+            expect_i16(r, &out),
+            format!("tanh {tanh} scale {input_scale} n {n}"),
+        );
     }
     batch.run();
 }

@@ -253,6 +253,15 @@ ad_status ad_logistic_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *qua
                          const int8_t *input, int8_t *output);
 ad_status ad_tanh_s8(const ad_context *ctx, const ad_sigmoid_tanh_quant *quant, int32_t size, const int8_t *input,
                      int8_t *output);
+/**
+ * int16 LOGISTIC / TANH (input and output zero point 0, output scale 2^-15):
+ * interpolation in TFLite's 256-entry sigmoid table (ad_sigmoid_table.h), on
+ * size >= 0 elements; input and output may alias exactly.
+ */
+ad_status ad_logistic_s16(const ad_context *ctx, const ad_sigmoid_tanh_s16_quant *quant, int32_t size,
+                          const int16_t *input, int16_t *output);
+ad_status ad_tanh_s16(const ad_context *ctx, const ad_sigmoid_tanh_s16_quant *quant, int32_t size,
+                      const int16_t *input, int16_t *output);
 
 /**
  * RELU / RELU6 on size >= 0 elements. int8 RELU requantises (ad_relu_quant);

@@ -186,6 +186,13 @@ typedef struct
     int32_t input_left_shift;   /**< As frexp returns it. */
 } ad_sigmoid_tanh_quant;
 
+/** int16 LOGISTIC / TANH input rescaling (input and output zero point 0). */
+typedef struct
+{
+    int32_t input_multiplier; /**< 0: power-of-two scale, use 3 << input_left_shift. */
+    int32_t input_left_shift; /**< Rounding right shift after the multiply. */
+} ad_sigmoid_tanh_s16_quant;
+
 /** A single rescaling: (x - in_zp) * multiplier * 2^(shift-31) + out_zp. */
 typedef struct
 {

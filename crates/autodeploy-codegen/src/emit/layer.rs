@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use autodeploy_model::{ElementType, Graph};
+use autodeploy_reference::kernels::activation::SigmoidTanhQuant;
 use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step};
 use autodeploy_runtime::Kernel;
 
@@ -453,7 +454,23 @@ impl<'a> Emitter<'a> {
                 );
                 kernel
             }
-            Step::Logistic(Some(q)) | Step::Tanh(Some(q)) => {
+            Step::Logistic(Some(SigmoidTanhQuant::S16(q)))
+            | Step::Tanh(Some(SigmoidTanhQuant::S16(q))) => {
+                let kernel = if matches!(layer.step, Step::Logistic(_)) {
+                    Kernel::LogisticS16
+                } else {
+                    Kernel::TanhS16
+                };
+                let _ = writeln!(
+                    body,
+                    "    static const ad_sigmoid_tanh_s16_quant q = {{.input_multiplier = {}, .input_left_shift = {}}};",
+                    q.input_multiplier, q.input_left_shift
+                );
+                self.unary(layer, &mut body, kernel, Some("&q"))?;
+                kernel
+            }
+            Step::Logistic(Some(SigmoidTanhQuant::S8(q)))
+            | Step::Tanh(Some(SigmoidTanhQuant::S8(q))) => {
                 let kernel = if matches!(layer.step, Step::Logistic(_)) {
                     Kernel::LogisticS8
                 } else {
