@@ -208,6 +208,7 @@ fn provenance(comment: &str, version: &str) -> String {
 pub fn render_rust(table: &[u16; LEN], version: &str) -> String {
     format!(
         "{}\n/// Samples of the logistic function on `[0, 255/24]`, scaled to 16 bits.\n\
+         #[rustfmt::skip]\n\
          pub const SIGMOID_TABLE: [u16; 256] = [\n{}];\n",
         provenance("//", version),
         rows(table, "    ")

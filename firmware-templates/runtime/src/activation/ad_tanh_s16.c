@@ -14,27 +14,14 @@ ad_status ad_tanh_s16(const ad_context *ctx,
 {
     int32_t i;
     (void)ctx;
-    if (quant == NULL || size < 0 || input == NULL || output == NULL || quant->input_left_shift < 0 ||
-        quant->input_left_shift > 31)
+    if (!ad_sigmoid_tanh_s16_args_ok(quant, size, input, output))
     {
         return AD_ERR_ARG;
     }
     for (i = 0; i < size; i++)
     {
         int32_t v = ad_sigmoid_tanh_s16_input(quant, input[i]);
-        uint32_t abs_v = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-        uint32_t uh = abs_v >> 8;
-        uint32_t result;
-        if (uh >= 255u)
-        {
-            result = 0xFFFFu << 8;
-        }
-        else
-        {
-            uint32_t ua = ad_sigmoid_table[uh];
-            uint32_t ub = ad_sigmoid_table[uh + 1u];
-            result = (ua << 8) + (abs_v & 0xFFu) * (ub - ua);
-        }
+        uint32_t result = ad_sigmoid_table_lookup(v, 8u, 0xFFFFu << 8);
         result = v >= 0 ? result - (1u << 23) + (1u << 7) : (1u << 23) - result + (1u << 7) - 1u;
         /* An arithmetic shift of the signed result, as TFLite does. */
         output[i] = (int16_t)((int32_t)result >> 8);
