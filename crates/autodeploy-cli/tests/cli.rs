@@ -115,7 +115,6 @@ fn bad_models_exit_2_with_a_specific_message() {
             model("tflm-examples/trained_lstm_int8"),
             "layer 0 UNIDIRECTIONAL_SEQUENCE_LSTM",
         ),
-        (model("microwakeword/alexa"), "layer 1 VAR_HANDLE"),
     ];
     for (path, message) in cases {
         let out = autodeploy(&["inspect", &path]);
@@ -124,6 +123,30 @@ fn bad_models_exit_2_with_a_specific_message() {
         assert!(!stderr(&out).contains("panicked"), "{path}");
         assert!(stdout(&out).is_empty(), "{path}: nothing on stdout");
     }
+}
+
+#[test]
+fn inspect_reports_the_state_of_a_streaming_model() {
+    let out = autodeploy(&["inspect", &model("microwakeword/alexa")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("state:               3,024 bytes in 6 resource variable(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("'stream_10/states' int8 [1, 20, 1, 64] (1,280 bytes)"),
+        "{text}"
+    );
+    let out = autodeploy(&[
+        "inspect",
+        "--format",
+        "json",
+        &model("microwakeword/hey_jarvis"),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["state_bytes"], 2840);
+    assert_eq!(doc["state"].as_array().map(Vec::len), Some(6));
 }
 
 #[test]
