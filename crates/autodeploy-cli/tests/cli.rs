@@ -202,6 +202,85 @@ fn run_with_random_inputs_matches_tflite_micro() {
 }
 
 #[test]
+fn run_over_a_sequence_matches_tflite_micro_at_every_step() {
+    use autodeploy_model::TensorValue;
+    use autodeploy_testkit::oracle::{self, Case, Interpreter};
+
+    const STEPS: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let read =
+        |p: std::path::PathBuf| TensorValue::read_npy(std::fs::File::open(p).unwrap()).unwrap();
+    let mut cases = Vec::new();
+    let mut ours = Vec::new();
+    for name in ["microwakeword/alexa", "microwakeword/hey_jarvis"] {
+        let out_dir = dir.path().join(name.replace('/', "_"));
+        let path = model(name);
+        let steps = STEPS.to_string();
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--random",
+            "--seed",
+            "11",
+            "--steps",
+            &steps,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(stdout(&out).contains("step 99 of 100"), "{}", stdout(&out));
+        let inputs = read(out_dir.join("input_0.npy"));
+        let outputs = read(out_dir.join("output_0.npy"));
+        assert_eq!(inputs.shape, vec![STEPS, 1, 3, 40], "{name}");
+        assert_eq!(outputs.shape, vec![STEPS, 1, 1], "{name}");
+        // The stacked inputs fed back as one file give the same outputs.
+        let again = dir.path().join(format!("{}_again", name.replace('/', "_")));
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--input",
+            out_dir.join("input_0.npy").to_str().unwrap(),
+            "--output",
+            again.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(read(again.join("output_0.npy")), outputs, "{name}");
+
+        let frame = inputs.bytes.len() / STEPS;
+        let samples = inputs
+            .bytes
+            .chunks(frame)
+            .map(|b| {
+                vec![TensorValue {
+                    dtype: inputs.dtype,
+                    shape: vec![1, 3, 40],
+                    bytes: b.to_vec(),
+                }]
+            })
+            .collect();
+        cases.push(Case {
+            model: path.into(),
+            samples,
+            interpreters: vec![Interpreter::Tflm],
+            tensors: vec![],
+        });
+        ours.push((name, outputs));
+    }
+    let results = oracle::run(&cases);
+    for ((name, outputs), result) in ours.iter().zip(&results) {
+        let tflm = result.get(Interpreter::Tflm).as_ref().unwrap();
+        assert_eq!(tflm.len(), STEPS, "{name}");
+        for (step, sample) in tflm.iter().enumerate() {
+            assert_eq!(
+                outputs.bytes[step..step + 1],
+                sample.outputs[0].bytes[..],
+                "{name}: step {step} differs from TFLite Micro"
+            );
+        }
+    }
+}
+
+#[test]
 fn run_accepts_raw_bin_inputs_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("input.bin");
