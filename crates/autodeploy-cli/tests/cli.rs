@@ -115,7 +115,6 @@ fn bad_models_exit_2_with_a_specific_message() {
             model("tflm-examples/trained_lstm_int8"),
             "layer 0 UNIDIRECTIONAL_SEQUENCE_LSTM",
         ),
-        (model("microwakeword/alexa"), "the model has 2 subgraphs"),
     ];
     for (path, message) in cases {
         let out = autodeploy(&["inspect", &path]);
@@ -124,6 +123,30 @@ fn bad_models_exit_2_with_a_specific_message() {
         assert!(!stderr(&out).contains("panicked"), "{path}");
         assert!(stdout(&out).is_empty(), "{path}: nothing on stdout");
     }
+}
+
+#[test]
+fn inspect_reports_the_state_of_a_streaming_model() {
+    let out = autodeploy(&["inspect", &model("microwakeword/alexa")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("state:               3,024 bytes in 6 resource variable(s)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("'stream_10/states' int8 [1, 20, 1, 64] (1,280 bytes)"),
+        "{text}"
+    );
+    let out = autodeploy(&[
+        "inspect",
+        "--format",
+        "json",
+        &model("microwakeword/hey_jarvis"),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["totals"]["state_bytes"], 2840);
+    assert_eq!(doc["state"].as_array().map(Vec::len), Some(6));
 }
 
 #[test]
@@ -176,6 +199,85 @@ fn run_with_random_inputs_matches_tflite_micro() {
         output.bytes, tflm[0].outputs[0].bytes,
         "bit-exact with TFLite Micro"
     );
+}
+
+#[test]
+fn run_over_a_sequence_matches_tflite_micro_at_every_step() {
+    use autodeploy_model::TensorValue;
+    use autodeploy_testkit::oracle::{self, Case, Interpreter};
+
+    const STEPS: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let read =
+        |p: std::path::PathBuf| TensorValue::read_npy(std::fs::File::open(p).unwrap()).unwrap();
+    let mut cases = Vec::new();
+    let mut ours = Vec::new();
+    for name in ["microwakeword/alexa", "microwakeword/hey_jarvis"] {
+        let out_dir = dir.path().join(name.replace('/', "_"));
+        let path = model(name);
+        let steps = STEPS.to_string();
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--random",
+            "--seed",
+            "11",
+            "--steps",
+            &steps,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(stdout(&out).contains("step 99 of 100"), "{}", stdout(&out));
+        let inputs = read(out_dir.join("input_0.npy"));
+        let outputs = read(out_dir.join("output_0.npy"));
+        assert_eq!(inputs.shape, vec![STEPS, 1, 3, 40], "{name}");
+        assert_eq!(outputs.shape, vec![STEPS, 1, 1], "{name}");
+        // The stacked inputs fed back as one file give the same outputs.
+        let again = dir.path().join(format!("{}_again", name.replace('/', "_")));
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--input",
+            out_dir.join("input_0.npy").to_str().unwrap(),
+            "--output",
+            again.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(read(again.join("output_0.npy")), outputs, "{name}");
+
+        let frame = inputs.bytes.len() / STEPS;
+        let samples = inputs
+            .bytes
+            .chunks(frame)
+            .map(|b| {
+                vec![TensorValue {
+                    dtype: inputs.dtype,
+                    shape: vec![1, 3, 40],
+                    bytes: b.to_vec(),
+                }]
+            })
+            .collect();
+        cases.push(Case {
+            model: path.into(),
+            samples,
+            interpreters: vec![Interpreter::Tflm],
+            tensors: vec![],
+        });
+        ours.push((name, outputs));
+    }
+    let results = oracle::run(&cases);
+    for ((name, outputs), result) in ours.iter().zip(&results) {
+        let tflm = result.get(Interpreter::Tflm).as_ref().unwrap();
+        assert_eq!(tflm.len(), STEPS, "{name}");
+        for (step, sample) in tflm.iter().enumerate() {
+            assert_eq!(
+                outputs.bytes[step..step + 1],
+                sample.outputs[0].bytes[..],
+                "{name}: step {step} differs from TFLite Micro"
+            );
+        }
+    }
 }
 
 #[test]

@@ -176,6 +176,13 @@ pub struct ModelBuilder {
 }
 
 impl ModelBuilder {
+    /// Appends a subgraph (index 1, 2... in the order added), for control
+    /// flow such as CALL_ONCE's init subgraph.
+    pub fn subgraph(mut self, graph: GraphBuilder) -> Self {
+        self.graphs.push(graph);
+        self
+    }
+
     /// Serialises to .tflite bytes, in the standard FlatBuffers layout: root
     /// offset at byte 0, the "TFL3" identifier at bytes 4..8.
     pub fn finish(self) -> Result<Vec<u8>, BuildError> {

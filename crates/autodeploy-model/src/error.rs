@@ -69,10 +69,56 @@ pub enum ModelError {
     NoSubgraph,
 
     #[error(
-        "the model has {count} subgraphs; only single-subgraph models are supported \
-         (control flow: {uses})"
+        "the model has {count} subgraphs but no CALL_ONCE reaches subgraph {subgraph}; \
+         only init subgraphs run by CALL_ONCE are supported"
     )]
-    MultipleSubgraphs { count: usize, uses: String },
+    UnreachedSubgraph { count: usize, subgraph: usize },
+
+    #[error(
+        "subgraph {subgraph} layer {layer} {op}: control flow other than CALL_ONCE \
+         (in subgraph 0) is not supported"
+    )]
+    ControlFlow {
+        subgraph: usize,
+        layer: usize,
+        op: String,
+    },
+
+    #[error(
+        "layer {layer} CALL_ONCE names init subgraph {init}, but the model has {count} subgraphs"
+    )]
+    BadInitSubgraph {
+        layer: usize,
+        init: i32,
+        count: usize,
+    },
+
+    #[error(
+        "subgraph {subgraph} layer {layer} {op} reads handle tensor {tensor}, \
+         which no VAR_HANDLE of that subgraph writes"
+    )]
+    UnresolvedVariable {
+        subgraph: usize,
+        layer: usize,
+        op: String,
+        tensor: TensorLabel,
+    },
+
+    #[error(
+        "resource variable '{shared_name}' (container '{container}') is never read \
+         or assigned, so its type and shape are unknown"
+    )]
+    UntypedVariable {
+        container: String,
+        shared_name: String,
+    },
+
+    #[error("resource variable '{shared_name}': {first}, but {other}")]
+    VariableMismatch {
+        shared_name: String,
+        first: String,
+        other: String,
+    },
 
     #[error("{what} refers to tensor {index}, but the subgraph has only {count} tensors")]
     TensorIndexOutOfRange {

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::error::ModelError;
 use crate::op::Operator;
+use crate::state::ModelState;
 use crate::tensor::Tensor;
 
 /// A TensorFlow Lite model, read and validated.
@@ -12,11 +13,13 @@ pub struct Model {
     /// The schema version the file declares (3 for current files).
     pub version: u32,
     pub description: Option<String>,
-    /// Subgraph 0 is the one that runs; the others are reached through
-    /// control-flow operators.
+    /// Subgraph 0 is the one that runs; the others are init subgraphs that
+    /// its CALL_ONCE operators run on the first invocation.
     pub subgraphs: Vec<Graph>,
     pub signatures: Vec<SignatureDef>,
     pub metadata: Vec<Metadata>,
+    /// Resource variables and init subgraphs, resolved at validation.
+    pub state: ModelState,
 }
 
 /// One subgraph: tensors, and operators in execution order.
@@ -62,8 +65,8 @@ impl Model {
     /// does not check that every operator is supported: see
     /// [`Model::check_supported`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
-        let model = crate::parse::parse(bytes)?;
-        crate::validate::validate(&model)?;
+        let mut model = crate::parse::parse(bytes)?;
+        model.state = crate::validate::validate(&model)?;
         Ok(model)
     }
 

@@ -27,6 +27,7 @@ mod graph;
 mod op;
 mod parse;
 mod quant;
+pub mod state;
 pub mod summary;
 mod support;
 mod tensor;
@@ -41,6 +42,7 @@ pub use op::{
     Padding, Pool2dOptions, SequenceLstmOptions, StridedSliceOptions, TransposeConvOptions,
 };
 pub use quant::Quantization;
+pub use state::{ModelState, Variable};
 pub use summary::{macs, ModelSummary};
 pub use support::support;
 pub use tensor::{ElementType, Tensor};

@@ -163,6 +163,7 @@ fn read_model(bytes: &[u8]) -> Result<Model, ModelError> {
         subgraphs,
         signatures,
         metadata,
+        state: Default::default(),
     })
 }
 

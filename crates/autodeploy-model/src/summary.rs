@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use crate::graph::{Graph, Model};
 use crate::op::{OpKind, Operator};
+use crate::state::Variable;
 use crate::tensor::{ElementType, Tensor};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,6 +86,8 @@ pub struct Totals {
     /// Bytes of all non-constant tensors, each counted once (not a memory
     /// plan: tensors that are never live together can share memory).
     pub activation_bytes: u64,
+    /// Bytes of the resource variables: state kept between invocations.
+    pub state_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,6 +96,8 @@ pub struct ModelSummary {
     pub outputs: Vec<TensorSummary>,
     pub layers: Vec<LayerSummary>,
     pub operators: Vec<OperatorUse>,
+    /// Resource variables (state kept between invocations), by id.
+    pub state: Vec<Variable>,
     pub totals: Totals,
 }
 
@@ -138,7 +143,9 @@ pub(crate) fn summarize(model: &Model) -> ModelSummary {
             macs: layers.iter().map(|l| l.macs).fold(0, u64::saturating_add),
             weight_bytes: bytes(&constant),
             activation_bytes: bytes(&variable),
+            state_bytes: model.state.bytes() as u64,
         },
+        state: model.state.variables.clone(),
         layers,
         operators,
     }

@@ -85,6 +85,17 @@ fn types_of(kind: &OpKind) -> Option<Types> {
 
 /// `Ok` if autodeploy runs this operator with these tensors, else why not.
 pub fn support(graph: &Graph, op: &Operator) -> Result<(), String> {
+    // Resource variables and CALL_ONCE: checked when the model is read
+    // (see state.rs and validate.rs); they only move bytes.
+    if matches!(
+        op.kind,
+        OpKind::CallOnce { .. }
+            | OpKind::VarHandle { .. }
+            | OpKind::ReadVariable
+            | OpKind::AssignVariable
+    ) {
+        return Ok(());
+    }
     let Some(types) = types_of(&op.kind) else {
         return Err(match &op.kind {
             OpKind::Custom { .. } => "custom operators are not supported".into(),
@@ -175,9 +186,10 @@ fn check_weights(graph: &Graph, op: &Operator, input: ElementType) -> Result<(),
 fn quantize_support(input: ElementType, output: ElementType) -> Result<(), String> {
     use ElementType::*;
     match (input, output) {
-        (Float32, Int8 | Int16) | (Int8, Int8 | Int16 | Int32) | (Int16, Int8 | Int16 | Int32) => {
-            Ok(())
-        }
+        (Float32, Int8 | Int16)
+        | (Int8, Int8 | Uint8 | Int16 | Int32)
+        | (Uint8, Int8)
+        | (Int16, Int8 | Int16 | Int32) => Ok(()),
         _ => Err(format!("quantizing {input} to {output} is not supported")),
     }
 }

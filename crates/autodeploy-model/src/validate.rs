@@ -4,16 +4,75 @@
 use crate::error::ModelError;
 use crate::graph::{Graph, Model};
 use crate::op::{OpKind, Operator};
+use crate::state::ModelState;
 use crate::tensor::ElementType;
 
-pub(crate) fn validate(model: &Model) -> Result<(), ModelError> {
-    if model.subgraphs.len() > 1 {
-        return Err(ModelError::MultipleSubgraphs {
-            count: model.subgraphs.len(),
-            uses: control_flow_uses(model.main_graph()),
-        });
+/// Checks the model and resolves its state (resource variables).
+pub(crate) fn validate(model: &Model) -> Result<ModelState, ModelError> {
+    let running = running_subgraphs(model)?;
+    let graphs: Vec<(usize, &Graph)> = running.iter().map(|&s| (s, &model.subgraphs[s])).collect();
+    for &(_, graph) in &graphs {
+        check_graph(graph)?;
     }
-    let graph = model.main_graph();
+    let mut state = crate::state::resolve(&graphs)?;
+    state.init_subgraphs = running[1..].to_vec();
+    Ok(state)
+}
+
+/// Subgraph 0, then the init subgraphs its CALL_ONCE operators name. Any
+/// other control flow, and any subgraph that nothing runs, is refused.
+fn running_subgraphs(model: &Model) -> Result<Vec<usize>, ModelError> {
+    let count = model.subgraphs.len();
+    let mut running = vec![0];
+    for op in &model.main_graph().operators {
+        if let OpKind::CallOnce { init_subgraph } = op.kind {
+            let init = usize::try_from(init_subgraph)
+                .ok()
+                .filter(|&i| i > 0 && i < count)
+                .ok_or(ModelError::BadInitSubgraph {
+                    layer: op.index,
+                    init: init_subgraph,
+                    count,
+                })?;
+            if !running.contains(&init) {
+                running.push(init);
+            }
+        } else if is_control_flow(&op.kind) || op.name() == "CALL" {
+            return Err(control_flow(0, op));
+        }
+    }
+    // An init subgraph runs straight through: no control flow of its own.
+    for &s in &running[1..] {
+        if let Some(op) = model.subgraphs[s]
+            .operators
+            .iter()
+            .find(|op| is_control_flow(&op.kind) || op.name() == "CALL")
+        {
+            return Err(control_flow(s, op));
+        }
+    }
+    if let Some(subgraph) = (0..count).find(|s| !running.contains(s)) {
+        return Err(ModelError::UnreachedSubgraph { count, subgraph });
+    }
+    Ok(running)
+}
+
+fn is_control_flow(kind: &OpKind) -> bool {
+    matches!(
+        kind,
+        OpKind::CallOnce { .. } | OpKind::While { .. } | OpKind::If { .. }
+    )
+}
+
+fn control_flow(subgraph: usize, op: &Operator) -> ModelError {
+    ModelError::ControlFlow {
+        subgraph,
+        layer: op.index,
+        op: op.name().to_string(),
+    }
+}
+
+fn check_graph(graph: &Graph) -> Result<(), ModelError> {
     for tensor in &graph.tensors {
         if tensor.dtype == ElementType::String {
             return Err(ModelError::StringTensor {
@@ -44,25 +103,6 @@ fn is_dynamic(signature: &[i32], shape: &[usize]) -> bool {
     signature.iter().enumerate().any(|(axis, &d)| {
         d < 0 && !(axis == 0 && shape.first() == Some(&1) && signature.len() == shape.len())
     })
-}
-
-fn control_flow_uses(graph: &Graph) -> String {
-    let uses: Vec<String> = graph
-        .operators
-        .iter()
-        .filter(|op| {
-            matches!(
-                op.kind,
-                OpKind::CallOnce { .. } | OpKind::While { .. } | OpKind::If { .. }
-            ) || op.name() == "CALL"
-        })
-        .map(|op| format!("layer {} {}", op.index, op.name()))
-        .collect();
-    if uses.is_empty() {
-        "no operator of subgraph 0 calls the others".into()
-    } else {
-        uses.join(", ")
-    }
 }
 
 /// Minimum (inputs, outputs) of the operators whose kernels index their

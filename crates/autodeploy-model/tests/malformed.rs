@@ -2,7 +2,7 @@
 
 mod common;
 
-use autodeploy_model::builder::{GraphBuilder, ModelBuilder, TensorSpec};
+use autodeploy_model::builder::{GraphBuilder, TensorSpec};
 use autodeploy_model::{Activation, ElementType, FullyConnectedOptions, Model, ModelError, OpKind};
 use common::model_bytes;
 
@@ -164,40 +164,144 @@ fn data_size_not_matching_shape() {
     }
 }
 
-#[test]
-fn more_than_one_subgraph() {
+/// Subgraph 0 runs `op` on x; `extra` more subgraphs pass a tensor through.
+fn control_flow_model(op: OpKind, extra: usize) -> Vec<u8> {
     let mut main = GraphBuilder::new();
     let x = main.tensor(TensorSpec::new("x", F32, &[1]));
     let y = main.tensor(TensorSpec::new("y", F32, &[1]));
-    main.operator(
-        OpKind::While {
-            cond_subgraph: 1,
-            body_subgraph: 2,
-        },
-        &[x],
-        &[y],
-    )
-    .inputs(&[x])
-    .outputs(&[y]);
-    let mut graphs = vec![main];
-    for _ in 0..2 {
+    main.operator(op, &[x], &[y]).inputs(&[x]).outputs(&[y]);
+    let mut model = main.into_model();
+    for _ in 0..extra {
         let mut g = GraphBuilder::new();
         let t = g.tensor(TensorSpec::new("t", F32, &[1]));
         g.inputs(&[t]).outputs(&[t]);
-        graphs.push(g);
+        model = model.subgraph(g);
     }
-    let bytes = ModelBuilder {
-        graphs,
-        description: None,
-    }
-    .finish()
-    .unwrap();
-    match load(&bytes) {
-        Err(ModelError::MultipleSubgraphs { count, uses }) => {
-            assert_eq!(count, 3);
-            assert_eq!(uses, "layer 0 WHILE");
+    model.finish().unwrap()
+}
+
+#[test]
+fn a_while_subgraph_is_refused_naming_the_op() {
+    let while_op = OpKind::While {
+        cond_subgraph: 1,
+        body_subgraph: 2,
+    };
+    match load(&control_flow_model(while_op, 2)) {
+        Err(e @ ModelError::ControlFlow { .. }) => {
+            let ModelError::ControlFlow {
+                subgraph,
+                layer,
+                ref op,
+            } = e
+            else {
+                unreachable!()
+            };
+            assert_eq!((subgraph, layer, op.as_str()), (0, 0, "WHILE"));
+            assert!(e.to_string().contains("layer 0 WHILE"), "{e}");
         }
-        other => panic!("expected MultipleSubgraphs, got {other:?}"),
+        other => panic!("expected ControlFlow, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_if_subgraph_is_refused_naming_the_op() {
+    let if_op = OpKind::If {
+        then_subgraph: 1,
+        else_subgraph: 2,
+    };
+    match load(&control_flow_model(if_op, 2)) {
+        Err(ModelError::ControlFlow { layer, op, .. }) => {
+            assert_eq!((layer, op.as_str()), (0, "IF"))
+        }
+        other => panic!("expected ControlFlow, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_subgraph_nothing_runs_is_refused() {
+    let relu = OpKind::Relu;
+    match load(&control_flow_model(relu, 1)) {
+        Err(ModelError::UnreachedSubgraph { count, subgraph }) => {
+            assert_eq!((count, subgraph), (2, 1));
+        }
+        other => panic!("expected UnreachedSubgraph, got {other:?}"),
+    }
+}
+
+#[test]
+fn call_once_must_name_an_existing_subgraph() {
+    let call = OpKind::CallOnce { init_subgraph: 5 };
+    match load(&control_flow_model(call, 1)) {
+        Err(ModelError::BadInitSubgraph { layer, init, count }) => {
+            assert_eq!((layer, init, count), (0, 5, 2));
+        }
+        other => panic!("expected BadInitSubgraph, got {other:?}"),
+    }
+}
+
+fn var_handle(g: &mut GraphBuilder, name: &str) -> usize {
+    let h = g.tensor(TensorSpec::new("h", ElementType::Resource, &[]));
+    g.operator(
+        OpKind::VarHandle {
+            container: String::new(),
+            shared_name: name.into(),
+        },
+        &[],
+        &[h],
+    );
+    h
+}
+
+/// A streaming model in miniature: the init subgraph assigns a constant to
+/// variable "s", subgraph 0 reads it, adds the input and assigns the sum.
+fn stateful_model(init_shape: &[i32]) -> Vec<u8> {
+    let mut init = GraphBuilder::new();
+    let h = var_handle(&mut init, "s");
+    let zeros = init.tensor(TensorSpec::new("zeros", F32, init_shape).data_f32(&[0.0; 4]));
+    init.operator(OpKind::AssignVariable, &[h, zeros], &[]);
+
+    let mut main = GraphBuilder::new();
+    let x = main.tensor(TensorSpec::new("x", F32, &[1, 4]));
+    let old = main.tensor(TensorSpec::new("old", F32, &[1, 4]));
+    let new = main.tensor(TensorSpec::new("new", F32, &[1, 4]));
+    main.operator(OpKind::CallOnce { init_subgraph: 1 }, &[], &[]);
+    let h = var_handle(&mut main, "s");
+    main.operator(OpKind::ReadVariable, &[h], &[old])
+        .operator(
+            OpKind::Add {
+                activation: Activation::None,
+                pot_scale_int16: false,
+            },
+            &[x, old],
+            &[new],
+        )
+        .operator(OpKind::AssignVariable, &[h, new], &[])
+        .inputs(&[x])
+        .outputs(&[new]);
+    main.into_model().subgraph(init).finish().unwrap()
+}
+
+#[test]
+fn call_once_init_subgraph_and_variables_are_resolved() {
+    let model = load(&stateful_model(&[1, 4])).unwrap();
+    assert_eq!(model.state.init_subgraphs, vec![1]);
+    let [v] = model.state.variables.as_slice() else {
+        panic!("expected one variable, got {:?}", model.state.variables);
+    };
+    assert_eq!((v.shared_name.as_str(), v.dtype), ("s", F32));
+    assert_eq!((v.shape.as_slice(), v.bytes), (&[1usize, 4][..], 16));
+    assert_eq!(model.state.variable_of(1, 0).map(|v| v.id), Some(0));
+    assert_eq!(model.summary().totals.state_bytes, 16);
+}
+
+#[test]
+fn a_variable_used_with_two_shapes_is_refused() {
+    match load(&stateful_model(&[4])) {
+        Err(e @ ModelError::VariableMismatch { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("'s'") && text.contains("[4]"), "{text}");
+        }
+        other => panic!("expected VariableMismatch, got {other:?}"),
     }
 }
 

@@ -125,15 +125,35 @@ fn the_hybrid_model_is_refused_naming_the_layer() {
 }
 
 #[test]
-fn streaming_models_are_refused_for_their_second_subgraph() {
-    for name in ["microwakeword/alexa", "microwakeword/hey_jarvis"] {
-        match Model::from_path(model_path(name)) {
-            Err(ModelError::MultipleSubgraphs { count, uses }) => {
-                assert_eq!(count, 2, "{name}");
-                assert!(uses.contains("layer 0 CALL_ONCE"), "{name}: {uses}");
+fn streaming_models_resolve_their_resource_variables() {
+    for (name, bytes) in [
+        ("microwakeword/alexa", 3024),
+        ("microwakeword/hey_jarvis", 2840),
+    ] {
+        let model = Model::from_path(model_path(name)).unwrap();
+        assert_eq!(model.state.bytes(), bytes, "{name}");
+        assert_eq!(model.subgraphs.len(), 2, "{name}");
+        assert_eq!(model.state.init_subgraphs, vec![1], "{name}");
+        let state = &model.state;
+        assert_eq!(state.variables.len(), 6, "{name}");
+        for v in &state.variables {
+            assert_eq!(v.dtype, autodeploy_model::ElementType::Int8, "{name} {v:?}");
+            let elements: usize = v.shape.iter().product();
+            assert_eq!(v.bytes, elements, "{name} {v:?}");
+            // Both subgraphs hold a handle to every variable.
+            for s in 0..2 {
+                assert!(
+                    state
+                        .handles
+                        .iter()
+                        .any(|h| h.subgraph == s && h.variable == v.id),
+                    "{name}: subgraph {s} has no handle to {}",
+                    v.shared_name
+                );
             }
-            other => panic!("{name}: expected MultipleSubgraphs, got {other:?}"),
         }
+        let summary = model.summary();
+        assert_eq!(summary.totals.state_bytes as usize, state.bytes(), "{name}");
     }
 }
 

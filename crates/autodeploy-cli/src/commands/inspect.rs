@@ -143,6 +143,24 @@ fn write_table(
         "activations:         {} bytes in all tensors (before memory planning)",
         thousands(s.totals.activation_bytes)
     )?;
+    if !s.state.is_empty() {
+        writeln!(
+            out,
+            "state:               {} bytes in {} resource variable(s), kept between invocations",
+            thousands(s.totals.state_bytes),
+            s.state.len()
+        )?;
+        for v in &s.state {
+            writeln!(
+                out,
+                "  '{}' {} {} ({} bytes)",
+                v.shared_name,
+                v.dtype,
+                shape(&v.shape),
+                thousands(v.bytes as u64)
+            )?;
+        }
+    }
     let ops: Vec<String> = s
         .operators
         .iter()

@@ -1,4 +1,10 @@
-//! `autodeploy run MODEL [--input FILE ...| --random --seed N] [--output DIR] [--dump-layers DIR]`.
+//! `autodeploy run MODEL [--input FILE ...| --random --seed N [--steps N]] [--output DIR] [--dump-layers DIR]`.
+//!
+//! A sequence of frames (for streaming models that keep state) runs through
+//! one interpreter in order: `--steps N` random frames, several `--input`
+//! files for a one-input model, or one stacked .npy of shape `[N, ...input]`.
+//! Then each `output_<i>.npy` (and `input_<i>.npy`) holds all N steps,
+//! stacked the same way (see docs/reference.md).
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +30,10 @@ pub struct RunArgs {
     /// Seed for --random.
     #[arg(long, default_value_t = 0, requires = "random")]
     pub seed: u64,
+    /// With --random: run this many consecutive frames through one
+    /// interpreter (state carries over) and write every step's outputs.
+    #[arg(long, default_value_t = 1, requires = "random")]
+    pub steps: usize,
     /// Where to write output_<i>.npy (and input_<i>.npy).
     #[arg(long, default_value = "run-output")]
     pub output: PathBuf,
@@ -40,18 +50,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         .with_context(|| format!("cannot load '{}'", args.model.display()))?;
     let graph = model.main_graph();
     let input_tensors: Vec<&Tensor> = graph.inputs.iter().map(|&i| graph.tensor(i)).collect();
-    let inputs = if args.random {
+    let frames = if args.random {
+        if args.steps == 0 {
+            bail!("--steps must be at least 1");
+        }
         let mut generator = InputGenerator::new(args.seed);
-        input_tensors
-            .iter()
-            .map(|t| {
-                generator
-                    .value_for(t)
-                    .with_context(|| format!("cannot make random values of type {}", t.dtype))
+        (0..args.steps)
+            .map(|_| {
+                input_tensors
+                    .iter()
+                    .map(|t| {
+                        generator.value_for(t).with_context(|| {
+                            format!("cannot make random values of type {}", t.dtype)
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
             })
             .collect::<anyhow::Result<Vec<_>>>()?
     } else {
-        if args.inputs.len() != input_tensors.len() {
+        let several_frames = input_tensors.len() == 1 && args.inputs.len() > 1;
+        if args.inputs.len() != input_tensors.len() && !several_frames {
             bail!(
                 "the model has {} input(s) ({}); give one --input file each, or --random",
                 input_tensors.len(),
@@ -62,12 +80,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
                     .join(", ")
             );
         }
-        args.inputs
-            .iter()
-            .zip(&input_tensors)
-            .map(|(path, tensor)| read_input(path, tensor))
-            .collect::<anyhow::Result<Vec<_>>>()?
+        if several_frames {
+            args.inputs
+                .iter()
+                .map(|path| Ok(vec![read_input(path, input_tensors[0])?]))
+                .collect::<anyhow::Result<Vec<_>>>()?
+        } else {
+            let per_input = args
+                .inputs
+                .iter()
+                .zip(&input_tensors)
+                .map(|(path, tensor)| read_frames(path, tensor))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let steps = per_input[0].len();
+            if per_input.iter().any(|f| f.len() != steps) {
+                bail!("the --input files hold different numbers of frames");
+            }
+            (0..steps)
+                .map(|k| per_input.iter().map(|f| f[k].clone()).collect())
+                .collect()
+        }
     };
+    let steps = frames.len();
+    if steps == 0 {
+        bail!("the --input files hold no frame");
+    }
 
     let out = OutputDir::create(&args.output, args.force)?;
     let dump = args
@@ -77,7 +114,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         .transpose()?;
     let output_names: Vec<String> = (0..graph.outputs.len())
         .map(|i| format!("output_{i}.npy"))
-        .chain((0..inputs.len()).map(|i| format!("input_{i}.npy")))
+        .chain((0..input_tensors.len()).map(|i| format!("input_{i}.npy")))
         .collect();
     out.check_free(&output_names)?;
     let layer_names: Vec<(usize, usize, String)> = graph
@@ -103,19 +140,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let mut interpreter = Interpreter::new(model.clone())?;
-    for (i, value) in inputs.iter().enumerate() {
-        interpreter.set_input(i, value.clone())?;
+    let mut outputs: Vec<Vec<TensorValue>> = Vec::with_capacity(steps);
+    for inputs in &frames {
+        for (i, value) in inputs.iter().enumerate() {
+            interpreter.set_input(i, value.clone())?;
+        }
+        interpreter.invoke()?;
+        outputs.push(interpreter.outputs());
     }
-    interpreter.invoke()?;
 
-    for (i, value) in inputs.iter().enumerate() {
-        out.write_npy(&format!("input_{i}.npy"), value)?;
+    for i in 0..input_tensors.len() {
+        let value = stacked(frames.iter().map(|f| &f[i]), steps);
+        out.write_npy(&format!("input_{i}.npy"), &value)?;
     }
-    for (i, value) in interpreter.outputs().iter().enumerate() {
-        let path = out.write_npy(&format!("output_{i}.npy"), value)?;
+    let last = outputs.last().cloned().unwrap_or_default();
+    for (i, value) in last.iter().enumerate() {
+        let all = stacked(outputs.iter().map(|o| &o[i]), steps);
+        let path = out.write_npy(&format!("output_{i}.npy"), &all)?;
         let tensor = graph.tensor(graph.outputs[i]);
+        let when = if steps > 1 {
+            format!(" (step {} of {steps}; all steps stacked)", steps - 1)
+        } else {
+            String::new()
+        };
         println!(
-            "output {i} '{}' {} {}: {}  -> {}",
+            "output {i} '{}' {} {}: {}{when}  -> {}",
             tensor.name,
             value.dtype,
             shape(&value.shape),
@@ -136,6 +185,56 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         );
     }
     Ok(ExitStatus::Success)
+}
+
+/// One value per step: a single frame, or the N frames of a stacked .npy
+/// of shape `[N, ...input shape]`.
+fn read_frames(path: &Path, tensor: &Tensor) -> anyhow::Result<Vec<TensorValue>> {
+    let frame_bytes = tensor.byte_size();
+    let is_npy = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    if is_npy && frame_bytes > 0 {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read input '{}'", path.display()))?;
+        if let Ok(value) = TensorValue::read_npy(bytes.as_slice()) {
+            let stacked = value.shape.len() == tensor.shape.len() + 1
+                && value.shape[1..] == tensor.shape[..]
+                && value.dtype == tensor.dtype;
+            if stacked {
+                return value
+                    .bytes
+                    .chunks(frame_bytes)
+                    .map(|chunk| {
+                        Ok(TensorValue {
+                            dtype: tensor.dtype,
+                            shape: tensor.shape.clone(),
+                            bytes: chunk.to_vec(),
+                        })
+                    })
+                    .collect();
+            }
+        }
+    }
+    Ok(vec![read_input(path, tensor)?])
+}
+
+/// One step's value as it is, or every step's stacked on a new first axis.
+fn stacked<'a>(values: impl Iterator<Item = &'a TensorValue>, steps: usize) -> TensorValue {
+    let values: Vec<&TensorValue> = values.collect();
+    if steps == 1 {
+        return values[0].clone();
+    }
+    let mut shape = vec![steps];
+    shape.extend_from_slice(&values[0].shape);
+    TensorValue {
+        dtype: values[0].dtype,
+        shape,
+        bytes: values
+            .iter()
+            .flat_map(|v| v.bytes.iter().copied())
+            .collect(),
+    }
 }
 
 fn read_input(path: &Path, tensor: &Tensor) -> anyhow::Result<TensorValue> {
