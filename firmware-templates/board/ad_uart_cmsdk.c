@@ -41,13 +41,3 @@ int ad_board_uart_try_getc(void)
     }
     return (int)(AD_UART_DATA & 0xFFu);
 }
-
-uint8_t ad_board_uart_getc(void)
-{
-    int c;
-    do
-    {
-        c = ad_board_uart_try_getc();
-    } while (c < 0);
-    return (uint8_t)c;
-}

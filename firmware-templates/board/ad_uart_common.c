@@ -44,3 +44,14 @@ void ad_board_uart_put_u32(uint32_t value)
         ad_board_uart_putc((uint8_t)buf[--n]);
     }
 }
+
+/* Blocking read, the same for every driver: wait on the driver's try_getc. */
+uint8_t ad_board_uart_getc(void)
+{
+    int c;
+    do
+    {
+        c = ad_board_uart_try_getc();
+    } while (c < 0);
+    return (uint8_t)c;
+}

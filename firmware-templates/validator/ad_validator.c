@@ -36,8 +36,13 @@ static uint8_t scratch[AD_RPC_MAX_PAYLOAD];
 /* Counter ticks to the unit reported (instructions on QEMU, cycles on hardware), exactly. */
 static uint64_t ticks_to_count(uint64_t ticks)
 {
+#if defined(AD_BOARD_COUNTER_INSNS_PER_TICK_NUM)
     return (ticks * (uint64_t)AD_BOARD_COUNTER_INSNS_PER_TICK_NUM + AD_BOARD_COUNTER_INSNS_PER_TICK_DEN / 2u) /
            (uint64_t)AD_BOARD_COUNTER_INSNS_PER_TICK_DEN;
+#else
+    /* A cycle counter: one tick is one cycle. */
+    return ticks;
+#endif
 }
 
 void adm_layer_begin(size_t layer)

@@ -44,6 +44,8 @@ pub enum Command {
     /// Generate the model's C as a library package for a Cortex-M core (or
     /// the host) in OUT/NAME/, and build it with make.
     Generate(commands::generate::GenerateArgs),
+    /// List the built-in boards: core, clock, memories and how each is run.
+    Boards,
 }
 
 /// Process exit codes: 0 success, 1 the board and the PC disagree
@@ -71,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Run(args) => commands::run::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Boards => commands::boards::run(),
     }
 }
 

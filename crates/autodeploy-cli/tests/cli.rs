@@ -376,3 +376,31 @@ fn validate_passes_on_the_virtual_board_and_errors_name_the_problem() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn boards_lists_every_builtin_with_memories_and_loading() {
+    let out = autodeploy(&["boards"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for name in [
+        "qemu-m4",
+        "qemu-m7",
+        "qemu-m55",
+        "apollo4p-evb",
+        "apollo510-evb",
+    ] {
+        assert!(
+            text.contains(&format!("{name}: ")),
+            "{name} missing:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("runs on: probe-rs AP510NFA-CBR, flash load, rtt transport"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ssram  0x20080000    3072 KiB  arena"),
+        "{text}"
+    );
+    assert!(text.contains("runs on: qemu -M mps2-an386"), "{text}");
+}

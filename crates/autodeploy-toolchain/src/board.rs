@@ -21,6 +21,11 @@ const BUILTIN: &[(&str, &str)] = &[
     ("qemu-m4", include_str!("../boards/qemu-m4.toml")),
     ("qemu-m7", include_str!("../boards/qemu-m7.toml")),
     ("qemu-m55", include_str!("../boards/qemu-m55.toml")),
+    ("apollo4p-evb", include_str!("../boards/apollo4p-evb.toml")),
+    (
+        "apollo510-evb",
+        include_str!("../boards/apollo510-evb.toml"),
+    ),
 ];
 
 /// What a memory region holds. Every kind is placed in exactly one region of a board.
@@ -125,6 +130,8 @@ fn default_baud() -> u32 {
 pub enum UartKind {
     /// Arm CMSDK APB UART (MPS2, MPS3).
     Cmsdk,
+    /// Arm PL011 or a compatible block (Ambiq Apollo4/Apollo5 UART).
+    Pl011,
 }
 
 impl UartKind {
@@ -132,6 +139,7 @@ impl UartKind {
     pub fn macro_name(self) -> &'static str {
         match self {
             UartKind::Cmsdk => "CMSDK",
+            UartKind::Pl011 => "PL011",
         }
     }
 
@@ -139,6 +147,7 @@ impl UartKind {
     pub fn source_file(self) -> &'static str {
         match self {
             UartKind::Cmsdk => "ad_uart_cmsdk.c",
+            UartKind::Pl011 => "ad_uart_pl011.c",
         }
     }
 }
@@ -157,6 +166,8 @@ pub enum Counter {
     },
     /// The DWT cycle counter of a real core: counts core clock cycles.
     DwtCyccnt,
+    /// The Armv8.1-M PMU cycle counter (Cortex-M55, M85): counts core clock cycles.
+    PmuCcntr,
 }
 
 impl Counter {
@@ -165,6 +176,7 @@ impl Counter {
         match self {
             Counter::QemuFpgaio { .. } => "QEMU_FPGAIO",
             Counter::DwtCyccnt => "DWT_CYCCNT",
+            Counter::PmuCcntr => "PMU_CCNTR",
         }
     }
 
@@ -175,7 +187,7 @@ impl Counter {
                 instructions_per_tick,
                 ..
             } => Some(*instructions_per_tick),
-            Counter::DwtCyccnt => None,
+            Counter::DwtCyccnt | Counter::PmuCcntr => None,
         }
     }
 
@@ -201,11 +213,83 @@ pub enum RunTarget {
         #[serde(default = "default_icount_shift")]
         icount_shift: u8,
     },
-    /// A real board through probe-rs (not implemented yet).
+    /// A real board through a debug probe and probe-rs.
     ProbeRs {
-        /// probe-rs chip name.
+        /// probe-rs target name (built in, or from a target description file).
         chip: String,
+        /// A probe-rs target description (YAML, made by `target-gen`) defining `chip`, when
+        /// probe-rs does not know it; relative paths are relative to the working directory.
+        #[serde(default)]
+        target_file: Option<String>,
+        /// How the image gets onto the chip.
+        #[serde(default)]
+        load: LoadMethod,
+        /// How the host talks to the firmware.
+        #[serde(default)]
+        transport: TransportKind,
     },
+}
+
+/// How a probe-rs board is loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoadMethod {
+    /// Write every section to RAM, set VTOR, SP and PC, run: no flash algorithm, nothing kept
+    /// over a reset. Every memory the image uses must be RAM.
+    #[default]
+    Ram,
+    /// Program the non-volatile memory with the target's flash algorithm, then reset.
+    Flash,
+}
+
+impl LoadMethod {
+    /// The name used in board files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadMethod::Ram => "ram",
+            LoadMethod::Flash => "flash",
+        }
+    }
+}
+
+/// The channel between host and firmware on a real board.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransportKind {
+    /// SEGGER-RTT-compatible ring buffers in RAM, read and written by the probe.
+    #[default]
+    Rtt,
+    /// The board's UART, seen on the host as a serial port (USB-CDC bridge or adapter).
+    Serial,
+}
+
+impl TransportKind {
+    /// The name used in board files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Rtt => "rtt",
+            TransportKind::Serial => "serial",
+        }
+    }
+}
+
+impl RunTarget {
+    /// One line saying how the board is started, for listings.
+    pub fn describe(&self) -> String {
+        match self {
+            RunTarget::Qemu { machine, .. } => format!("qemu -M {machine}, serial over TCP"),
+            RunTarget::ProbeRs {
+                chip,
+                load,
+                transport,
+                ..
+            } => format!(
+                "probe-rs {chip}, {} load, {} transport",
+                load.as_str(),
+                transport.as_str()
+            ),
+        }
+    }
 }
 
 fn default_icount_shift() -> u8 {
@@ -502,7 +586,12 @@ impl Board {
                     )));
                 }
             }
-            RunTarget::ProbeRs { chip } => {
+            RunTarget::ProbeRs {
+                chip, target_file, ..
+            } => {
+                if target_file.as_deref().is_some_and(str::is_empty) {
+                    return Err(invalid("run.target_file is empty".into()));
+                }
                 if chip.is_empty() {
                     return Err(invalid("run.chip is empty".into()));
                 }
@@ -546,14 +635,23 @@ mod tests {
         match Board::builtin("stm32f4") {
             Err(ToolchainError::UnknownBoard { name, known }) => {
                 assert_eq!(name, "stm32f4");
-                assert_eq!(known, ["qemu-m4", "qemu-m7", "qemu-m55"]);
+                assert_eq!(
+                    known,
+                    [
+                        "qemu-m4",
+                        "qemu-m7",
+                        "qemu-m55",
+                        "apollo4p-evb",
+                        "apollo510-evb"
+                    ]
+                );
             }
             other => panic!("expected UnknownBoard, got {other:?}"),
         }
         let message = Board::builtin("stm32f4").unwrap_err().to_string();
         assert_eq!(
             message,
-            "unknown board \"stm32f4\"; known boards: qemu-m4, qemu-m7, qemu-m55"
+            "unknown board \"stm32f4\"; known boards: qemu-m4, qemu-m7, qemu-m55, apollo4p-evb, apollo510-evb"
         );
         assert!(matches!(
             Board::builtin("qemu-m"),

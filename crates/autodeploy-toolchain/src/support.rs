@@ -28,7 +28,7 @@ const COMMON_SOURCES: &[(&str, &str)] = &[
     template!("ad_syscalls.c"),
 ];
 /// UART drivers, picked by the board's UART kind.
-const UART_SOURCES: &[(&str, &str)] = &[template!("ad_uart_cmsdk.c")];
+const UART_SOURCES: &[(&str, &str)] = &[template!("ad_uart_cmsdk.c"), template!("ad_uart_pl011.c")];
 const LINKER_TEMPLATE: &str = include_str!("../../../firmware-templates/board/linker.ld.hbs");
 const CONFIG_TEMPLATE: &str =
     include_str!("../../../firmware-templates/board/ad_board_config.h.hbs");
@@ -113,7 +113,7 @@ pub fn config_header(board: &Board) -> Result<String, ToolchainError> {
             address,
             instructions_per_tick,
         } => (Some(hex(*address)), Some(*instructions_per_tick)),
-        crate::board::Counter::DwtCyccnt => (None, None),
+        crate::board::Counter::DwtCyccnt | crate::board::Counter::PmuCcntr => (None, None),
     };
     let data = json!({
         "board": board.name,

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use autodeploy_codegen::{write_files, Generated, GeneratedFile};
+use autodeploy_codegen::{generate, write_files, GenerateOptions, Generated, GeneratedFile};
+use autodeploy_model::Model;
 use autodeploy_toolchain::{Board, Builder, Firmware, FirmwareSpec, Toolchain};
 
 use crate::error::ValidateError;
@@ -87,6 +88,32 @@ pub fn build(
     Builder::new(toolchain, cache_dir)
         .build(board, &spec)
         .map_err(toolchain_err)
+}
+
+/// Generates the C for `model` (named `name`) and builds the validator firmware for `board`
+/// under `cache_dir` (sources in `work/`, builds in `builds/`).
+pub fn build_for_model(
+    model: &Model,
+    model_bytes: &[u8],
+    name: &str,
+    board: &Board,
+    cache_dir: &Path,
+    options: &FirmwareOptions,
+) -> Result<(Generated, Firmware), ValidateError> {
+    let generated = generate(model, model_bytes, &GenerateOptions::new(name, name))
+        .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
+    let work_dir = cache_dir
+        .join("work")
+        .join(&generated.model_hash[..16])
+        .join(&board.name);
+    let firmware = build(
+        &generated,
+        board,
+        &work_dir,
+        &cache_dir.join("builds"),
+        options,
+    )?;
+    Ok((generated, firmware))
 }
 
 /// Where builds are cached by default: `$AUTODEPLOY_CACHE`, else

@@ -21,7 +21,7 @@ mod stats;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use autodeploy_codegen::{generate, GenerateOptions, Generated};
+use autodeploy_codegen::Generated;
 use autodeploy_model::{Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_rpc::transport::TcpTransport;
@@ -29,7 +29,7 @@ use autodeploy_rpc::{Client, ClientConfig, Info, RpcError};
 use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession, UartPort};
 
 pub use error::ValidateError;
-pub use firmware::{default_cache_dir, FirmwareOptions};
+pub use firmware::{build_for_model, default_cache_dir, FirmwareOptions};
 pub use stats::{Agreement, AgreementBuilder, FLOAT_ABSOLUTE, FLOAT_RELATIVE};
 
 /// How to validate.
@@ -148,18 +148,12 @@ impl Validator {
         let started = Instant::now();
         let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
         let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
-        let generated = generate(&model, model_bytes, &GenerateOptions::new(name, name))
-            .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
-        let work_dir = options
-            .cache_dir
-            .join("work")
-            .join(&generated.model_hash[..16])
-            .join(&options.board.name);
-        let firmware = firmware::build(
-            &generated,
+        let (generated, firmware) = firmware::build_for_model(
+            &model,
+            model_bytes,
+            name,
             &options.board,
-            &work_dir,
-            &options.cache_dir.join("builds"),
+            &options.cache_dir,
             &options.firmware,
         )?;
         let build = started.elapsed();

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod boards;
 pub mod generate;
 pub mod inspect;
 pub mod run;
