@@ -21,7 +21,7 @@ mod stats;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use autodeploy_codegen::{generate, GenerateOptions, Generated};
+use autodeploy_codegen::{generate, Core, GenerateOptions, Generated, KernelChoice};
 use autodeploy_model::{Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_rpc::transport::TcpTransport;
@@ -46,6 +46,18 @@ pub struct ValidateOptions {
     /// The model hash the board must report; `None`: this model's. (Tests
     /// set another to check that a stale firmware is refused.)
     pub expected_hash: Option<String>,
+    /// Optimised kernel variants for the board's core (the default), or
+    /// the portable kernels (to bisect a mismatch to the kernel choice).
+    pub optimized_kernels: bool,
+}
+
+/// The kernels to generate for `options`' board: optimised for its core
+/// when asked and the core is one the code generator knows.
+fn kernel_choice(options: &ValidateOptions) -> KernelChoice {
+    Core::ALL
+        .into_iter()
+        .find(|c| options.optimized_kernels && !c.is_host() && c.name() == options.board.core)
+        .map_or(KernelChoice::Portable, KernelChoice::Optimized)
 }
 
 impl ValidateOptions {
@@ -57,6 +69,7 @@ impl ValidateOptions {
             request_timeout: Duration::from_secs(5),
             invoke_timeout: Duration::from_secs(60),
             expected_hash: None,
+            optimized_kernels: true,
         }
     }
 }
@@ -148,7 +161,9 @@ impl Validator {
         let started = Instant::now();
         let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
         let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
-        let generated = generate(&model, model_bytes, &GenerateOptions::new(name, name))
+        let mut generate_options = GenerateOptions::new(name, name);
+        generate_options.kernels = kernel_choice(&options);
+        let generated = generate(&model, model_bytes, &generate_options)
             .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
         let work_dir = options
             .cache_dir

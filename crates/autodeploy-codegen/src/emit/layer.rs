@@ -44,6 +44,8 @@ pub struct Emitter<'a> {
     pub name: &'a str,
     /// Constant tensors referenced by the emitted code.
     pub used_constants: BTreeSet<usize>,
+    /// Portable or optimised kernel variants (`select.rs`).
+    pub kernels: super::select::KernelChoice,
 }
 
 fn c_type(t: ElementType) -> &'static str {

@@ -1,0 +1,61 @@
+//! Choosing an optimised kernel variant per layer, at generation time, from
+//! the target core and the layer's shape.
+//!
+//! The variants keep the contract of the kernel they replace (same arguments,
+//! same in-place scheme, same values bit for bit), so the memory plan does not
+//! change and a choice can be undone by `KernelChoice::Portable` to bisect a
+//! mismatch. Each variant carries a plain C fallback, so a wrong core costs
+//! speed, never correctness.
+
+use autodeploy_reference::layer::{Layer, Step};
+use autodeploy_runtime::Kernel;
+
+use crate::Core;
+
+/// Which kernels the generated code calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelChoice {
+    /// The portable C99 kernels everywhere.
+    Portable,
+    /// The fastest variant for this core where one exists.
+    Optimized(Core),
+}
+
+impl KernelChoice {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            KernelChoice::Portable => "portable",
+            KernelChoice::Optimized(_) => "optimized",
+        }
+    }
+}
+
+/// Whether `core` has the Armv7E-M DSP instructions (SMLAD, SXTB16...).
+fn has_dsp(core: Core) -> bool {
+    matches!(core, Core::CortexM4 | Core::CortexM7 | Core::CortexM55)
+}
+
+/// The variant to call instead of `kernel` for `layer`, with the reason
+/// (for the generated code's comment), or `None` to keep `kernel`.
+pub fn variant(
+    choice: KernelChoice,
+    kernel: Kernel,
+    layer: &Layer,
+) -> Option<(Kernel, &'static str)> {
+    let KernelChoice::Optimized(core) = choice else {
+        return None;
+    };
+    match (kernel, &layer.step) {
+        // Depth 4 or more: the SMLAD loop runs at least once per tap.
+        (Kernel::Conv2dRowbufS8, Step::Conv { window, .. })
+            if has_dsp(core) && window.filter.c >= 4 =>
+        {
+            Some((
+                Kernel::Conv2dRowbufDspS8,
+                "DSP: SMLAD dot products, two output channels per pass",
+            ))
+        }
+        _ => None,
+    }
+}
