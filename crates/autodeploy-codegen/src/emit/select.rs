@@ -47,15 +47,17 @@ pub fn variant(
         return None;
     };
     match (kernel, &layer.step) {
-        // Depth 4 or more: the SMLAD loop runs at least once per tap.
-        (Kernel::Conv2dRowbufS8, Step::Conv { window, .. })
-            if has_dsp(core) && window.filter.c >= 4 =>
-        {
-            Some((
-                Kernel::Conv2dRowbufDspS8,
-                "DSP: SMLAD dot products, two output channels per pass",
-            ))
-        }
+        // Any depth: below 4 only the hoisted row lookups and the channel
+        // pairs pay, which is still most of the cost (kws layer 0, depth 1).
+        (Kernel::Conv2dRowbufS8, Step::Conv { .. }) if has_dsp(core) => Some((
+            Kernel::Conv2dRowbufDspS8,
+            "DSP: SMLAD dot products, two output channels per pass, row lookups once per output row",
+        )),
+        // Plain C, so for every core: the gain is in the loop structure.
+        (Kernel::DepthwiseConv2dRowbufS8, Step::Depthwise { .. }) => Some((
+            Kernel::DepthwiseConv2dRowbufOptS8,
+            "row lookups once per output row, channels innermost",
+        )),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@
 #include "ad_rowbuf.h"
 
 #define AD_RB_ELEM ((int32_t)sizeof(int8_t))
+#define AD_DSP_MAX_ROWS 16
 
 ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
                                   const ad_row_buffer *rb,
@@ -25,6 +26,7 @@ ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
                               int8_t *output)
 {
     ad_rowbuf_geom g;
+    const int8_t *rows[AD_DSP_MAX_ROWS] = {NULL};
     int32_t filters_per_group;
     int32_t input_offset;
     int32_t oy, ox, oc, ky, kx, n_oc = 1;
@@ -83,6 +85,12 @@ ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
         if (!pixels)
         {
             ad_rowbuf_save(&g, oy);
+            /* Where each filter row reads depends on oy only: look it up once per output row. */
+            for (ky = 0; ky < k_h && ky < AD_DSP_MAX_ROWS; ky++)
+            {
+                int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
+                rows[ky] = iy < 0 ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
+            }
         }
         for (ox = 0; ox < out_w; ox++)
         {
@@ -109,7 +117,9 @@ ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
                     {
                         continue;
                     }
-                    row = pixels ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
+                    row = pixels ? NULL
+                          : ky < AD_DSP_MAX_ROWS ? rows[ky]
+                                                 : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
                     for (kx = 0; kx < k_w; kx++)
                     {
                         const int8_t *x;
