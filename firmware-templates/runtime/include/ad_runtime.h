@@ -112,6 +112,16 @@ ad_status ad_fully_connected_s8(const ad_context *ctx,
                                 const int32_t *bias,
                                 const ad_dims *output_dims,
                                 int8_t *output);
+/** ad_fully_connected_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
+ad_status ad_fully_connected_dsp_s8(const ad_context *ctx,
+                                    const ad_fc_quant *quant,
+                                    const ad_dims *input_dims,
+                                    const int8_t *input,
+                                    const ad_dims *filter_dims,
+                                    const int8_t *filter,
+                                    const int32_t *bias,
+                                    const ad_dims *output_dims,
+                                    int8_t *output);
 
 /** int8 FULLY_CONNECTED with per-channel scales (C_OUT multipliers/shifts); as above. */
 ad_status ad_fully_connected_per_channel_s8(const ad_context *ctx,

@@ -144,7 +144,8 @@ impl<'a> Emitter<'a> {
         if let Some(emitted) = super::inplace::emit(self, layer)? {
             return Ok(emitted);
         }
-        self.plain(layer)
+        let plain = self.plain(layer)?;
+        Ok(super::select::apply(self.kernels, plain, layer))
     }
 
     /// Emits layer `layer` with its plain kernel, whatever its plan entry

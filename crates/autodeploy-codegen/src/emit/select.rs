@@ -10,6 +10,7 @@
 use autodeploy_reference::layer::{Layer, Step};
 use autodeploy_runtime::Kernel;
 
+use super::layer::EmittedLayer;
 use crate::Core;
 
 /// Which kernels the generated code calls.
@@ -53,11 +54,48 @@ pub fn variant(
             Kernel::Conv2dRowbufDspS8,
             "DSP: SMLAD dot products, two output channels per pass, row lookups once per output row",
         )),
+        (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) if has_dsp(core) => Some((
+            Kernel::FullyConnectedDspS8,
+            "DSP: SMLAD dot products when the filter zero point is 0",
+        )),
         // Plain C, so for every core: the gain is in the loop structure.
         (Kernel::DepthwiseConv2dRowbufS8, Step::Depthwise { .. }) => Some((
             Kernel::DepthwiseConv2dRowbufOptS8,
             "row lookups once per output row, channels innermost",
         )),
         _ => None,
+    }
+}
+
+/// A plain layer's code with its call redirected to the variant, if one is
+/// chosen (the variants of plain kernels take the same arguments).
+pub fn apply(choice: KernelChoice, plain: EmittedLayer, layer: &Layer) -> EmittedLayer {
+    let Some(portable) = plain.kernel else {
+        return plain;
+    };
+    let Some((kernel, why)) = variant(choice, portable, layer) else {
+        return plain;
+    };
+    let call = format!("return {}(", portable.c_name());
+    if plain.code.matches(&call).count() != 1 {
+        return plain;
+    }
+    let code = plain
+        .code
+        .replace(
+            &call,
+            &format!(
+                "/* Kernel variant: {} ({why}). */\n    return {}(",
+                kernel.c_name(),
+                kernel.c_name()
+            ),
+        )
+        .replace(
+            &format!("({}) */", portable.c_name()),
+            &format!("({}) */", kernel.c_name()),
+        );
+    EmittedLayer {
+        kernel: Some(kernel),
+        code,
     }
 }
