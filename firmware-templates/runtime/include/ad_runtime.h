@@ -52,6 +52,17 @@ ad_status ad_conv2d_s8(const ad_context *ctx,
                        const int32_t *bias,
                        const ad_dims *output_dims,
                        int8_t *output);
+/** ad_conv2d_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
+ad_status ad_conv2d_dsp_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *output);
 
 /** float32 CONV_2D; layouts as ad_conv2d_s8; bias C_OUT floats or NULL. */
 ad_status ad_conv2d_f32(const ad_context *ctx,

@@ -54,6 +54,10 @@ pub fn variant(
             Kernel::Conv2dRowbufDspS8,
             "DSP: SMLAD dot products, two output channels per pass, row lookups once per output row",
         )),
+        // Depth 4 or more: the SMLAD loop runs at least once per tap.
+        (Kernel::Conv2dS8, Step::Conv { window, .. }) if has_dsp(core) && window.filter.c >= 4 => {
+            Some((Kernel::Conv2dDspS8, "DSP: SMLAD dot products per tap"))
+        }
         (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) if has_dsp(core) => Some((
             Kernel::FullyConnectedDspS8,
             "DSP: SMLAD dot products when the filter zero point is 0",
