@@ -33,7 +33,7 @@ pub mod package;
 pub mod plan;
 mod write;
 
-pub use emit::{generate, GenerateOptions, Generated, GeneratedFile};
+pub use emit::{generate, GenerateOptions, Generated, GeneratedFile, KernelChoice};
 pub use error::{CodegenError, MissingKernel};
 pub use package::{package, Core};
 pub use write::{write_files, MANIFEST};

@@ -114,4 +114,9 @@ kernels! {
     MaxPoolRowbufF32 => "ad_max_pool_rowbuf_f32", ["src/pool/ad_max_pool_rowbuf_f32.c", "src/pool/ad_pool_common.h", "src/conv/ad_rowbuf.h"];
     Conv2dAddS8 => "ad_conv2d_add_s8", ["src/conv/ad_conv2d_add_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h"];
     DepthwiseConv2dAddS8 => "ad_depthwise_conv2d_add_s8", ["src/conv/ad_depthwise_conv2d_add_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h"];
+    // Optimised variants (Armv7E-M DSP), chosen by the emitter's `select` module.
+    Conv2dRowbufDspS8 => "ad_conv2d_rowbuf_dsp_s8", ["src/conv/ad_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dDspS8 => "ad_conv2d_dsp_s8", ["src/conv/ad_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dot_dsp.h"];
+    FullyConnectedDspS8 => "ad_fully_connected_dsp_s8", ["src/fully_connected/ad_fully_connected_dsp_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_dot_dsp.h"];
+    DepthwiseConv2dRowbufOptS8 => "ad_depthwise_conv2d_rowbuf_opt_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_opt_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
 }

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use autodeploy_codegen::{generate, write_files, GenerateOptions, Generated, GeneratedFile};
+use autodeploy_codegen::{
+    generate, write_files, GenerateOptions, Generated, GeneratedFile, KernelChoice,
+};
 use autodeploy_model::Model;
 use autodeploy_toolchain::{Board, Builder, Firmware, FirmwareSpec, Toolchain};
 
@@ -96,11 +98,14 @@ pub fn build_for_model(
     model: &Model,
     model_bytes: &[u8],
     name: &str,
+    kernels: KernelChoice,
     board: &Board,
     cache_dir: &Path,
     options: &FirmwareOptions,
 ) -> Result<(Generated, Firmware), ValidateError> {
-    let generated = generate(model, model_bytes, &GenerateOptions::new(name, name))
+    let mut generate_options = GenerateOptions::new(name, name);
+    generate_options.kernels = kernels;
+    let generated = generate(model, model_bytes, &generate_options)
         .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
     let work_dir = cache_dir
         .join("work")

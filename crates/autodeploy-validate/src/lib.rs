@@ -21,7 +21,7 @@ mod stats;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use autodeploy_codegen::Generated;
+use autodeploy_codegen::{Core, Generated, KernelChoice};
 use autodeploy_model::{Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_rpc::transport::TcpTransport;
@@ -46,6 +46,20 @@ pub struct ValidateOptions {
     /// The model hash the board must report; `None`: this model's. (Tests
     /// set another to check that a stale firmware is refused.)
     pub expected_hash: Option<String>,
+    /// Optimised kernel variants for the board's core (the default), or
+    /// the portable kernels (to bisect a mismatch to the kernel choice).
+    pub optimized_kernels: bool,
+}
+
+/// The kernels to generate for `options`' board: optimised for its core
+/// when asked and the core is one the code generator knows.
+/// The kernels the firmware for `board` uses: its core's optimised variants when `optimized`
+/// and the core has them, else the portable ones.
+pub fn kernels_for_board(board: &Board, optimized: bool) -> KernelChoice {
+    Core::ALL
+        .into_iter()
+        .find(|c| optimized && !c.is_host() && c.name() == board.core)
+        .map_or(KernelChoice::Portable, KernelChoice::Optimized)
 }
 
 impl ValidateOptions {
@@ -57,6 +71,7 @@ impl ValidateOptions {
             request_timeout: Duration::from_secs(5),
             invoke_timeout: Duration::from_secs(60),
             expected_hash: None,
+            optimized_kernels: true,
         }
     }
 }
@@ -152,6 +167,7 @@ impl Validator {
             &model,
             model_bytes,
             name,
+            kernels_for_board(&options.board, options.optimized_kernels),
             &options.board,
             &options.cache_dir,
             &options.firmware,

@@ -6,7 +6,7 @@ mod common;
 
 use autodeploy_model::Model;
 use autodeploy_toolchain::{Board, Placement};
-use autodeploy_validate::{build_for_model, FirmwareOptions};
+use autodeploy_validate::{build_for_model, kernels_for_board, FirmwareOptions};
 
 fn check(board_name: &str) {
     let board = Board::builtin(board_name).unwrap();
@@ -16,6 +16,7 @@ fn check(board_name: &str) {
         &model,
         &bytes,
         "kws_ref_model",
+        kernels_for_board(&board, true),
         &board,
         &common::cache_dir(),
         &FirmwareOptions::default(),

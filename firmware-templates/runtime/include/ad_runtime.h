@@ -52,6 +52,17 @@ ad_status ad_conv2d_s8(const ad_context *ctx,
                        const int32_t *bias,
                        const ad_dims *output_dims,
                        int8_t *output);
+/** ad_conv2d_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
+ad_status ad_conv2d_dsp_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *output);
 
 /** float32 CONV_2D; layouts as ad_conv2d_s8; bias C_OUT floats or NULL. */
 ad_status ad_conv2d_f32(const ad_context *ctx,
@@ -112,6 +123,16 @@ ad_status ad_fully_connected_s8(const ad_context *ctx,
                                 const int32_t *bias,
                                 const ad_dims *output_dims,
                                 int8_t *output);
+/** ad_fully_connected_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
+ad_status ad_fully_connected_dsp_s8(const ad_context *ctx,
+                                    const ad_fc_quant *quant,
+                                    const ad_dims *input_dims,
+                                    const int8_t *input,
+                                    const ad_dims *filter_dims,
+                                    const int8_t *filter,
+                                    const int32_t *bias,
+                                    const ad_dims *output_dims,
+                                    int8_t *output);
 
 /** int8 FULLY_CONNECTED with per-channel scales (C_OUT multipliers/shifts); as above. */
 ad_status ad_fully_connected_per_channel_s8(const ad_context *ctx,
@@ -463,6 +484,30 @@ ad_status ad_conv2d_rowbuf_s8(const ad_context *ctx,
                               const int32_t *bias,
                               const ad_dims *output_dims,
                               int8_t *output);
+/** ad_conv2d_rowbuf_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
+ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
+                                  const ad_row_buffer *rb,
+                                  const ad_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int8_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int32_t *bias,
+                                  const ad_dims *output_dims,
+                                  int8_t *output);
+/** ad_depthwise_conv2d_rowbuf_s8 with row lookups hoisted per output row (plain C). */
+ad_status ad_depthwise_conv2d_rowbuf_opt_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
 ad_status ad_conv2d_rowbuf_f32(const ad_context *ctx,
                                const ad_row_buffer *rb,
                                const ad_conv_params *params,

@@ -11,7 +11,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 use autodeploy_codegen::emit::identifier;
 use autodeploy_codegen::package::{example_path, library_path};
-use autodeploy_codegen::{generate, package, write_files, Core, GenerateOptions};
+use autodeploy_codegen::{generate, package, write_files, Core, GenerateOptions, KernelChoice};
 use autodeploy_model::Model;
 
 use crate::format::thousands;
@@ -39,6 +39,26 @@ pub struct GenerateArgs {
     /// Only write the sources; do not run make.
     #[arg(long)]
     pub no_build: bool,
+    /// `optimized`: the fastest kernel variant for the core where one exists; `portable`: the portable C kernels.
+    #[arg(long, value_enum, default_value_t = KernelsArg::Optimized)]
+    pub kernels: KernelsArg,
+}
+
+/// `--kernels portable|optimized` (shared by generate and validate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KernelsArg {
+    Portable,
+    Optimized,
+}
+
+impl KernelsArg {
+    /// The code generator's choice for `core`.
+    pub fn choice(self, core: Core) -> KernelChoice {
+        match self {
+            KernelsArg::Optimized if !core.is_host() => KernelChoice::Optimized(core),
+            _ => KernelChoice::Portable,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,7 +97,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitStatus> {
         .file_name()
         .map_or_else(|| stem.clone(), |f| f.to_string_lossy().into_owned());
 
-    let generated = generate(&model, &bytes, &GenerateOptions::new(&name, &model_file))
+    let mut options = GenerateOptions::new(&name, &model_file);
+    options.kernels = args.kernels.choice(core);
+    let generated = generate(&model, &bytes, &options)
         .with_context(|| format!("cannot generate C for '{}'", args.model.display()))?;
     let files = package(&generated, core)?;
     let dir = args.out.join(&name);

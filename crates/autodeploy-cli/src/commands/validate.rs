@@ -7,6 +7,8 @@ use autodeploy_model::{InputGenerator, Model, Tensor, TensorValue};
 use autodeploy_toolchain::Board;
 use autodeploy_validate::{validate, Agreement, Report, ValidateOptions};
 
+use super::generate::KernelsArg;
+
 use crate::format::thousands;
 use crate::ExitStatus;
 
@@ -31,6 +33,9 @@ pub struct ValidateArgs {
     /// Where firmware builds are cached (default: ~/.cache/autodeploy).
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// `optimized`: the fastest kernel variants for the board's core; `portable`: the portable C kernels.
+    #[arg(long, value_enum, default_value_t = KernelsArg::Optimized)]
+    pub kernels: KernelsArg,
 }
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
@@ -47,6 +52,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
         bail!("no samples to validate");
     }
     let mut options = ValidateOptions::new(board);
+    options.optimized_kernels = args.kernels == KernelsArg::Optimized;
     if let Some(dir) = &args.cache_dir {
         options.cache_dir = dir.clone();
     }

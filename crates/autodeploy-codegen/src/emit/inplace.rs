@@ -59,11 +59,15 @@ pub fn emit(emitter: &mut Emitter<'_>, layer: &Layer) -> Result<Option<EmittedLa
             ..
         } => {
             let plain = emitter.plain(layer)?;
-            let Some(kernel) = plain.kernel.and_then(row_buffer_kernel) else {
+            let Some(portable) = plain.kernel.and_then(row_buffer_kernel) else {
                 return Err(refuse(layer, &scheme, "no row-buffer kernel for this operator and type"));
             };
+            let (kernel, choice) = match super::select::variant(emitter.kernels, portable, layer) {
+                Some((k, why)) => (k, format!("    /* Kernel variant: {} ({why}). */\n", k.c_name())),
+                None => (portable, String::new()),
+            };
             if matches!(unit, RowUnit::Pixels)
-                && !matches!(kernel, Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufF32)
+                && !matches!(portable, Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufF32)
             {
                 return Err(refuse(layer, &scheme, "pixel units are for CONV_2D only"));
             }
@@ -88,7 +92,7 @@ pub fn emit(emitter: &mut Emitter<'_>, layer: &Layer) -> Result<Option<EmittedLa
                 kernel,
                 "",
                 "&rb, ",
-                &rb,
+                &format!("{choice}{rb}"),
             )?;
             Ok(Some(EmittedLayer {
                 kernel: Some(kernel),

@@ -45,6 +45,8 @@ pub struct Emitter<'a> {
     pub name: &'a str,
     /// Constant tensors referenced by the emitted code.
     pub used_constants: BTreeSet<usize>,
+    /// Portable or optimised kernel variants (`select.rs`).
+    pub kernels: super::select::KernelChoice,
 }
 
 fn c_type(t: ElementType) -> &'static str {
@@ -143,7 +145,8 @@ impl<'a> Emitter<'a> {
         if let Some(emitted) = super::inplace::emit(self, layer)? {
             return Ok(emitted);
         }
-        self.plain(layer)
+        let plain = self.plain(layer)?;
+        Ok(super::select::apply(self.kernels, plain, layer))
     }
 
     /// Emits layer `layer` with its plain kernel, whatever its plan entry

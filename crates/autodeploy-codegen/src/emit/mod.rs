@@ -9,6 +9,7 @@
 mod c;
 mod inplace;
 mod layer;
+mod select;
 mod weights;
 
 use std::collections::BTreeSet;
@@ -25,6 +26,7 @@ use crate::plan::{plan, MemoryPlan, PlanOptions};
 use crate::CodegenError;
 
 pub use c::identifier;
+pub use select::KernelChoice;
 
 const HEADER_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.h.hbs");
 const SOURCE_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.c.hbs");
@@ -40,6 +42,9 @@ pub struct GenerateOptions {
     pub model_file: String,
     /// Memory-planning choices; see [`GenerateOptions::new`] for the default.
     pub plan: PlanOptions,
+    /// Portable kernels, or the optimised variants for a core
+    /// (`emit/select.rs`); [`GenerateOptions::new`] picks portable.
+    pub kernels: KernelChoice,
 }
 
 impl GenerateOptions {
@@ -56,6 +61,7 @@ impl GenerateOptions {
                 reorder: false,
                 ..PlanOptions::default()
             },
+            kernels: KernelChoice::Portable,
         }
     }
 }
@@ -125,6 +131,7 @@ pub fn generate(
         plan: &memory,
         name,
         used_constants: BTreeSet::new(),
+        kernels: options.kernels,
     };
     let mut functions = String::new();
     let mut layer_kernels = Vec::new();

@@ -1,0 +1,105 @@
+//! Choosing an optimised kernel variant per layer, at generation time, from
+//! the target core and the layer's shape.
+//!
+//! The variants keep the contract of the kernel they replace (same arguments,
+//! same in-place scheme, same values bit for bit), so the memory plan does not
+//! change and a choice can be undone by `KernelChoice::Portable` to bisect a
+//! mismatch. Each variant carries a plain C fallback, so a wrong core costs
+//! speed, never correctness.
+
+use autodeploy_reference::layer::{Layer, Step};
+use autodeploy_runtime::Kernel;
+
+use super::layer::EmittedLayer;
+use crate::Core;
+
+/// Which kernels the generated code calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelChoice {
+    /// The portable C99 kernels everywhere.
+    Portable,
+    /// The fastest variant for this core where one exists.
+    Optimized(Core),
+}
+
+impl KernelChoice {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            KernelChoice::Portable => "portable",
+            KernelChoice::Optimized(_) => "optimized",
+        }
+    }
+}
+
+/// Whether `core` has the Armv7E-M DSP instructions (SMLAD, SXTB16...).
+fn has_dsp(core: Core) -> bool {
+    matches!(core, Core::CortexM4 | Core::CortexM7 | Core::CortexM55)
+}
+
+/// The variant to call instead of `kernel` for `layer`, with the reason
+/// (for the generated code's comment), or `None` to keep `kernel`.
+pub fn variant(
+    choice: KernelChoice,
+    kernel: Kernel,
+    layer: &Layer,
+) -> Option<(Kernel, &'static str)> {
+    let KernelChoice::Optimized(core) = choice else {
+        return None;
+    };
+    match (kernel, &layer.step) {
+        // Any depth: below 4 only the hoisted row lookups and the channel
+        // pairs pay, which is still most of the cost (kws layer 0, depth 1).
+        (Kernel::Conv2dRowbufS8, Step::Conv { .. }) if has_dsp(core) => Some((
+            Kernel::Conv2dRowbufDspS8,
+            "DSP: SMLAD dot products, two output channels per pass, row lookups once per output row",
+        )),
+        // Depth 4 or more: the SMLAD loop runs at least once per tap.
+        (Kernel::Conv2dS8, Step::Conv { window, .. }) if has_dsp(core) && window.filter.c >= 4 => {
+            Some((Kernel::Conv2dDspS8, "DSP: SMLAD dot products per tap"))
+        }
+        (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) if has_dsp(core) => Some((
+            Kernel::FullyConnectedDspS8,
+            "DSP: SMLAD dot products when the filter zero point is 0",
+        )),
+        // Plain C, so for every core: the gain is in the loop structure.
+        (Kernel::DepthwiseConv2dRowbufS8, Step::Depthwise { .. }) => Some((
+            Kernel::DepthwiseConv2dRowbufOptS8,
+            "row lookups once per output row, channels innermost",
+        )),
+        _ => None,
+    }
+}
+
+/// A plain layer's code with its call redirected to the variant, if one is
+/// chosen (the variants of plain kernels take the same arguments).
+pub fn apply(choice: KernelChoice, plain: EmittedLayer, layer: &Layer) -> EmittedLayer {
+    let Some(portable) = plain.kernel else {
+        return plain;
+    };
+    let Some((kernel, why)) = variant(choice, portable, layer) else {
+        return plain;
+    };
+    let call = format!("return {}(", portable.c_name());
+    if plain.code.matches(&call).count() != 1 {
+        return plain;
+    }
+    let code = plain
+        .code
+        .replace(
+            &call,
+            &format!(
+                "/* Kernel variant: {} ({why}). */\n    return {}(",
+                kernel.c_name(),
+                kernel.c_name()
+            ),
+        )
+        .replace(
+            &format!("({}) */", portable.c_name()),
+            &format!("({}) */", kernel.c_name()),
+        );
+    EmittedLayer {
+        kernel: Some(kernel),
+        code,
+    }
+}
