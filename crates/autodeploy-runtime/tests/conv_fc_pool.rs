@@ -332,6 +332,34 @@ fn depthwise_conv2d_f32_matches_reference() {
     batch.run();
 }
 
+/// The FULLY_CONNECTED quantisation: `mult[0]`/`shift[0]` when `per_tensor`;
+/// zero points are input, filter, output.
+fn fc_quant<'a>(
+    per_tensor: bool,
+    mult: &'a [i32],
+    shift: &'a [i32],
+    [in_zp, f_zp, out_zp]: [i32; 3],
+    (min, max): (i32, i32),
+) -> FcQuant<'a> {
+    FcQuant {
+        input_zero_point: in_zp,
+        filter_zero_point: f_zp,
+        output_zero_point: out_zp,
+        multiplier: if per_tensor {
+            FcMultiplier::PerTensor {
+                multiplier: mult[0],
+                shift: shift[0],
+            }
+        } else {
+            FcMultiplier::PerChannel {
+                multiplier: mult,
+                shift,
+            }
+        },
+        activation: QuantActivation { min, max },
+    }
+}
+
 /// kind 0: per-tensor int8, 1: per-channel int8, 2: float32.
 fn fully_connected(kind: i32, seed: u64) {
     let mut rng = Rng::new(seed);
@@ -377,27 +405,13 @@ fn fully_connected(kind: i32, seed: u64) {
             };
             let (amin, amax) = rng.activation(out_zp, -128, 127);
             let (mult, shift) = per_channel(&mut rng, dims.output_depth);
-            let multiplier = if kind == 0 {
-                FcMultiplier::PerTensor {
-                    multiplier: mult[0],
-                    shift: shift[0],
-                }
-            } else {
-                FcMultiplier::PerChannel {
-                    multiplier: &mult,
-                    shift: &shift,
-                }
-            };
-            let quant = FcQuant {
-                input_zero_point: in_zp,
-                filter_zero_point: f_zp,
-                output_zero_point: out_zp,
-                multiplier,
-                activation: QuantActivation {
-                    min: amin,
-                    max: amax,
-                },
-            };
+            let quant = fc_quant(
+                kind == 0,
+                &mult,
+                &shift,
+                [in_zp, f_zp, out_zp],
+                (amin, amax),
+            );
             let mut out = vec![0i8; n_out];
             let r = fully_connected_s8(&quant, dims, &input, &filter, bias.as_deref(), &mut out);
             if kind == 0 {
@@ -459,27 +473,13 @@ fn fully_connected_16x8(wide: bool, seed: u64) {
             mult.truncate(1);
             shift.truncate(1);
         }
-        let multiplier = if per_tensor {
-            FcMultiplier::PerTensor {
-                multiplier: mult[0],
-                shift: shift[0],
-            }
-        } else {
-            FcMultiplier::PerChannel {
-                multiplier: &mult,
-                shift: &shift,
-            }
-        };
-        let quant = FcQuant {
-            input_zero_point: in_zp,
-            filter_zero_point: f_zp,
-            output_zero_point: out_zp,
-            multiplier,
-            activation: QuantActivation {
-                min: amin,
-                max: amax,
-            },
-        };
+        let quant = fc_quant(
+            per_tensor,
+            &mult,
+            &shift,
+            [in_zp, f_zp, out_zp],
+            (amin, amax),
+        );
         let mut case = Case::new(if wide { 140 } else { 141 });
         // The C kernel applies the filter zero point it is given: 0 per channel.
         case.i32(in_zp)
