@@ -103,6 +103,9 @@ kernels! {
     MeanF32 => "ad_mean_f32", ["src/reduce/ad_mean_f32.c", "src/reduce/ad_mean_common.h"];
     BatchMatmulS8 => "ad_batch_matmul_s8", ["src/batch_matmul/ad_batch_matmul_s8.c", "src/batch_matmul/ad_batch_matmul_common.h"];
     BatchMatmulF32 => "ad_batch_matmul_f32", ["src/batch_matmul/ad_batch_matmul_f32.c", "src/batch_matmul/ad_batch_matmul_common.h"];
+    // 16x8 layers (int16 activations, int8 weights).
+    FullyConnectedS16 => "ad_fully_connected_s16", ["src/fully_connected/ad_fully_connected_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
+    FullyConnectedBias32S16 => "ad_fully_connected_bias32_s16", ["src/fully_connected/ad_fully_connected_bias32_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
     // In-place kernels for the memory plan (row buffer, fused ADD); keep this block last.
     Conv2dRowbufS8 => "ad_conv2d_rowbuf_s8", ["src/conv/ad_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     Conv2dRowbufF32 => "ad_conv2d_rowbuf_f32", ["src/conv/ad_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];

@@ -3,19 +3,20 @@
 
 mod common;
 
+use autodeploy_reference::kernels::conv::Bias16x8;
 use autodeploy_reference::kernels::conv::{
     conv2d_f32, conv2d_s8, depthwise_conv2d_f32, depthwise_conv2d_s8, ConvParams, ConvQuant,
     DepthwiseParams,
 };
 use autodeploy_reference::kernels::fully_connected::{
-    fully_connected_f32, fully_connected_s8, FcDims, FcMultiplier, FcQuant,
+    fully_connected_f32, fully_connected_s16, fully_connected_s8, FcDims, FcMultiplier, FcQuant,
 };
 use autodeploy_reference::kernels::pool::{
     avg_pool2d_f32, avg_pool2d_s8, max_pool2d_f32, max_pool2d_s8, PoolParams,
 };
 use autodeploy_reference::kernels::{Dims4, FloatActivation, QuantActivation};
 use autodeploy_reference::prepare::quantize_multiplier;
-use common::{expect_f32, expect_i8, Batch, Case, Rng};
+use common::{expect_f32, expect_i16, expect_i8, Batch, Case, Rng};
 
 const CASES: usize = 150;
 
@@ -331,6 +332,34 @@ fn depthwise_conv2d_f32_matches_reference() {
     batch.run();
 }
 
+/// The FULLY_CONNECTED quantisation: `mult[0]`/`shift[0]` when `per_tensor`;
+/// zero points are input, filter, output.
+fn fc_quant<'a>(
+    per_tensor: bool,
+    mult: &'a [i32],
+    shift: &'a [i32],
+    [in_zp, f_zp, out_zp]: [i32; 3],
+    (min, max): (i32, i32),
+) -> FcQuant<'a> {
+    FcQuant {
+        input_zero_point: in_zp,
+        filter_zero_point: f_zp,
+        output_zero_point: out_zp,
+        multiplier: if per_tensor {
+            FcMultiplier::PerTensor {
+                multiplier: mult[0],
+                shift: shift[0],
+            }
+        } else {
+            FcMultiplier::PerChannel {
+                multiplier: mult,
+                shift,
+            }
+        },
+        activation: QuantActivation { min, max },
+    }
+}
+
 /// kind 0: per-tensor int8, 1: per-channel int8, 2: float32.
 fn fully_connected(kind: i32, seed: u64) {
     let mut rng = Rng::new(seed);
@@ -376,27 +405,13 @@ fn fully_connected(kind: i32, seed: u64) {
             };
             let (amin, amax) = rng.activation(out_zp, -128, 127);
             let (mult, shift) = per_channel(&mut rng, dims.output_depth);
-            let multiplier = if kind == 0 {
-                FcMultiplier::PerTensor {
-                    multiplier: mult[0],
-                    shift: shift[0],
-                }
-            } else {
-                FcMultiplier::PerChannel {
-                    multiplier: &mult,
-                    shift: &shift,
-                }
-            };
-            let quant = FcQuant {
-                input_zero_point: in_zp,
-                filter_zero_point: f_zp,
-                output_zero_point: out_zp,
-                multiplier,
-                activation: QuantActivation {
-                    min: amin,
-                    max: amax,
-                },
-            };
+            let quant = fc_quant(
+                kind == 0,
+                &mult,
+                &shift,
+                [in_zp, f_zp, out_zp],
+                (amin, amax),
+            );
             let mut out = vec![0i8; n_out];
             let r = fully_connected_s8(&quant, dims, &input, &filter, bias.as_deref(), &mut out);
             if kind == 0 {
@@ -421,6 +436,106 @@ fn fully_connected(kind: i32, seed: u64) {
         batch.push(case, expect, format!("{dims:?}"));
     }
     batch.run();
+}
+
+/// 16x8 FULLY_CONNECTED; `wide`: int64 bias (op 142), else int32 bias (op 143).
+fn fully_connected_16x8(wide: bool, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let mut batch = Batch::new(if wide { "fc_s16" } else { "fc_bias32_s16" });
+    for _ in 0..CASES {
+        let dims = FcDims {
+            batches: rng.usize(1, 3),
+            input_depth: rng.usize(1, 40),
+            output_depth: rng.usize(1, 12),
+        };
+        let input = rng.vec_i16(dims.batches * dims.input_depth);
+        let filter = rng.vec_i8(dims.output_depth * dims.input_depth);
+        // Zero points are 0 in real 16x8 models; a few non-zero ones check the arithmetic.
+        let in_zp = if rng.chance(80) {
+            0
+        } else {
+            rng.zero_point_s8()
+        };
+        let out_zp = if rng.chance(80) {
+            0
+        } else {
+            rng.zero_point_s8()
+        };
+        let f_zp = if rng.chance(50) {
+            0
+        } else {
+            rng.zero_point_s8()
+        };
+        let (amin, amax) = rng.activation(out_zp, -32768, 32767);
+        let per_tensor = rng.chance(40);
+        let (mut mult, mut shift) = per_channel(&mut rng, dims.output_depth);
+        if per_tensor {
+            mult.truncate(1);
+            shift.truncate(1);
+        }
+        let quant = fc_quant(
+            per_tensor,
+            &mult,
+            &shift,
+            [in_zp, f_zp, out_zp],
+            (amin, amax),
+        );
+        let mut case = Case::new(if wide { 142 } else { 143 });
+        // The C kernel applies the filter zero point it is given: 0 per channel.
+        case.i32(in_zp)
+            .i32(if per_tensor { f_zp } else { 0 })
+            .i32(out_zp)
+            .usize(mult.len())
+            .arr_i32(&mult)
+            .arr_i32(&shift)
+            .i32(amin)
+            .i32(amax)
+            .dims([dims.batches, 1, 1, dims.input_depth])
+            .arr_i16(&input)
+            .dims([dims.output_depth, 1, 1, dims.input_depth])
+            .arr_i8(&filter);
+        let mut out = vec![0i16; dims.batches * dims.output_depth];
+        let r = if wide {
+            let bias: Option<Vec<i64>> = rng.chance(80).then(|| {
+                (0..dims.output_depth)
+                    .map(|_| rng.range(-(1 << 40), 1 << 40))
+                    .collect()
+            });
+            case.opt_arr_i64(bias.as_deref());
+            fully_connected_s16(
+                &quant,
+                dims,
+                &input,
+                &filter,
+                Bias16x8::I64(bias.as_deref()),
+                &mut out,
+            )
+        } else {
+            let bias = bias(&mut rng, dims.output_depth);
+            case.opt_arr_i32(bias.as_deref());
+            fully_connected_s16(
+                &quant,
+                dims,
+                &input,
+                &filter,
+                Bias16x8::I32(bias.as_deref()),
+                &mut out,
+            )
+        };
+        case.dims([dims.batches, 1, 1, dims.output_depth]);
+        batch.push(case, expect_i16(r, &out), format!("{dims:?}"));
+    }
+    batch.run();
+}
+
+#[test]
+fn fully_connected_s16_matches_reference() {
+    fully_connected_16x8(true, 8);
+}
+
+#[test]
+fn fully_connected_bias32_s16_matches_reference() {
+    fully_connected_16x8(false, 9);
 }
 
 #[test]

@@ -145,6 +145,35 @@ ad_status ad_fully_connected_per_channel_s8(const ad_context *ctx,
                                             const ad_dims *output_dims,
                                             int8_t *output);
 
+/**
+ * 16x8 FULLY_CONNECTED (TFLite's int16 path) with an int64 bias (C_OUT values or
+ * NULL): products summed in 64 bits, rescaled with the 16-bit-rounded multiplier
+ * (ad_requantize_i64), + output_zp, clamped to int16. Layouts as ad_fully_connected_s8.
+ */
+ad_status ad_fully_connected_s16(const ad_context *ctx,
+                                 const ad_fc_s16_quant *quant,
+                                 const ad_dims *input_dims,
+                                 const int16_t *input,
+                                 const ad_dims *filter_dims,
+                                 const int8_t *filter,
+                                 const int64_t *bias,
+                                 const ad_dims *output_dims,
+                                 int16_t *output);
+
+/**
+ * 16x8 FULLY_CONNECTED with an int32 bias (C_OUT values or NULL): TFLite then
+ * sums in 32 bits (wrapping) and uses the 32-bit double-rounding rescale.
+ */
+ad_status ad_fully_connected_bias32_s16(const ad_context *ctx,
+                                        const ad_fc_s16_quant *quant,
+                                        const ad_dims *input_dims,
+                                        const int16_t *input,
+                                        const ad_dims *filter_dims,
+                                        const int8_t *filter,
+                                        const int32_t *bias,
+                                        const ad_dims *output_dims,
+                                        int16_t *output);
+
 /** float32 FULLY_CONNECTED; layouts as ad_fully_connected_s8. */
 ad_status ad_fully_connected_f32(const ad_context *ctx,
                                  const ad_activation_f32 *activation,

@@ -142,6 +142,23 @@ typedef struct
     ad_activation activation;
 } ad_fc_per_channel_quant;
 
+/**
+ * Quantisation of a 16x8 FULLY_CONNECTED (int16 activations, int8 weights).
+ * channels = 1: one multiplier for the layer; channels = C_OUT: one per output
+ * channel. The filter zero point is always applied: a caller with per-channel
+ * scales passes 0 (TFLite ignores it there and requires it to be 0).
+ */
+typedef struct
+{
+    int32_t input_zero_point;
+    int32_t filter_zero_point;
+    int32_t output_zero_point;
+    int32_t channels;          /**< 1 or C_OUT: the length of multiplier and shift. */
+    const int32_t *multiplier; /**< Q0.31. */
+    const int32_t *shift;      /**< Positive = left. */
+    ad_activation activation;
+} ad_fc_s16_quant;
+
 /** Integer parameters of quantised ADD / SUB (TFLite's two-stage rescaling). */
 typedef struct
 {

@@ -264,6 +264,37 @@ impl<'a> Emitter<'a> {
                         );
                         (Kernel::FullyConnectedS8, "&quant")
                     }
+                    (Numeric::Quant(r), ElementType::Int16) => {
+                        // As the reference: an int32 bias sums in 32 bits, else 64.
+                        let kernel = match layer
+                            .inputs
+                            .get(2)
+                            .copied()
+                            .flatten()
+                            .map(|b| self.dtype(b))
+                        {
+                            Some(ElementType::Int32) => Kernel::FullyConnectedBias32S16,
+                            None | Some(ElementType::Int64) => Kernel::FullyConnectedS16,
+                            Some(_) => return Err(LayerError::NoKernel),
+                        };
+                        let channels = if r.per_channel { r.multiplier.len() } else { 1 };
+                        quant_tables(
+                            &mut statics,
+                            i,
+                            &r.multiplier[..channels],
+                            &r.shift[..channels],
+                        );
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_fc_s16_quant quant = {{.input_zero_point = {}, .filter_zero_point = {}, .output_zero_point = {}, .channels = {channels}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
+                            r.input_zero_point,
+                            // TFLite ignores the filter zero point with per-channel scales.
+                            if r.per_channel { 0 } else { r.filter_zero_point },
+                            r.output_zero_point,
+                            c::activation(r.activation)
+                        );
+                        (kernel, "&quant")
+                    }
                     _ => return Err(LayerError::NoKernel),
                 };
                 let _ = writeln!(body, "    static const ad_dims input_dims = {in_dims};");
@@ -980,18 +1011,7 @@ impl<'a> Emitter<'a> {
 /// flash) and a `quant` struct of C type `ty` pointing at them: the same
 /// fields for convolutions and per-channel dense layers.
 fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requant, ty: &str) {
-    statics.push_str(&c::int_array(
-        "static const",
-        "int32_t",
-        &format!("layer{i}_multiplier"),
-        &r.multiplier,
-    ));
-    statics.push_str(&c::int_array(
-        "static const",
-        "int32_t",
-        &format!("layer{i}_shift"),
-        &r.shift,
-    ));
+    quant_tables(statics, i, &r.multiplier, &r.shift);
     let _ = writeln!(
         body,
         "    static const {ty} quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
@@ -999,4 +1019,20 @@ fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requ
         r.output_zero_point,
         c::activation(r.activation)
     );
+}
+
+/// The `layer<i>_multiplier` and `layer<i>_shift` tables (static, in flash).
+fn quant_tables(statics: &mut String, i: usize, multiplier: &[i32], shift: &[i32]) {
+    statics.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        &format!("layer{i}_multiplier"),
+        multiplier,
+    ));
+    statics.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        &format!("layer{i}_shift"),
+        shift,
+    ));
 }

@@ -246,6 +246,18 @@ impl Case {
             None => self.i32(0),
         }
     }
+    pub fn opt_arr_i64(&mut self, v: Option<&[i64]>) -> &mut Self {
+        match v {
+            Some(v) => {
+                self.i32(1).usize(v.len());
+                for &x in v {
+                    self.0.extend_from_slice(&x.to_ne_bytes());
+                }
+                self
+            }
+            None => self.i32(0),
+        }
+    }
     pub fn opt_arr_f32(&mut self, v: Option<&[f32]>) -> &mut Self {
         match v {
             Some(v) => self.i32(1).arr_f32(v),
