@@ -44,6 +44,9 @@ pub enum Command {
     /// Generate the model's C as a library package for a Cortex-M core (or
     /// the host) in OUT/NAME/, and build it with make.
     Generate(commands::generate::GenerateArgs),
+    /// Inspect, generate, build, run on the board, validate, profile and
+    /// package the static library, in one go; exit 1 on a mismatch.
+    Deploy(commands::deploy::DeployArgs),
 }
 
 /// Process exit codes: 0 success, 1 the board and the PC disagree
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Run(args) => commands::run::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Deploy(args) => commands::deploy::run(&args),
     }
 }
 

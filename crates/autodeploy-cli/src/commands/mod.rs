@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod deploy;
 pub mod generate;
 pub mod inspect;
 pub mod run;
