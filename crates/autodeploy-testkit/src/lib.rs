@@ -6,10 +6,12 @@
 //! - [`compare`]: tensor comparisons (exact for integers, a tolerance for
 //!   floats) that say where two tensors differ.
 //! - [`models`]: paths of the bundled example models.
+//! - [`chromium`]: renders an HTML report in headless Chromium.
 //!
 //! Tests that need the oracle fail (never skip) when the venv is missing,
 //! with the command that creates it.
 
+pub mod chromium;
 pub mod compare;
 pub mod models;
 pub mod ops;
