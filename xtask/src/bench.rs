@@ -25,7 +25,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("reference") => reference(),
         Some("code-size") => crate::bench_code_size::run(),
         Some("validate") => validate(),
-        _ => Err("usage: cargo xtask bench reference|validate|memory|code-size".into()),
+        Some("deploy") => crate::bench_deploy::run(),
+        _ => Err("usage: cargo xtask bench reference|validate|deploy|memory|code-size".into()),
     }
 }
 
