@@ -11,17 +11,8 @@ use crate::bench::MLPERF_TINY;
 use crate::workspace_root;
 
 pub fn run() -> Result<(), String> {
-    crate::setup::ensure_packages(crate::setup::MAIN_PACKAGES)?;
+    let exe = crate::bench::release_cli()?;
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    crate::setup::run(Command::new(&cargo).current_dir(&root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "autodeploy-cli",
-    ]))?;
-    let exe = root.join("target/release/autodeploy");
     let work = root.join("target/bench-deploy");
     let _ = std::fs::remove_dir_all(&work);
     let cache = work.join("cache");

@@ -93,12 +93,7 @@ pub async fn measure(
             }
         }
     }
-    let stack_size = validator
-        .client
-        .get_stats()
-        .await
-        .ok()
-        .map(|s| s.stack_size);
+    let stack_size = stack_size(validator).await;
     Ok(Measurement {
         warmup: options.warmup,
         layers,
@@ -106,6 +101,16 @@ pub async fn measure(
         stack_high_water,
         stack_size,
     })
+}
+
+/// The stack the board reserves, if it says.
+async fn stack_size(validator: &mut Validator) -> Option<u32> {
+    validator
+        .client
+        .get_stats()
+        .await
+        .ok()
+        .map(|s| s.stack_size)
 }
 
 /// What [`validate_and_profile`] found.
@@ -130,12 +135,7 @@ pub async fn validate_and_profile(
     let board = options.board.clone();
     let mut validator = Validator::start(model_bytes, name, options).await?;
     let result = validate_then_profile(&mut validator, samples, profile_inputs, profile).await;
-    let stack_size = validator
-        .client
-        .get_stats()
-        .await
-        .ok()
-        .map(|s| s.stack_size);
+    let stack_size = stack_size(&mut validator).await;
     let info = validator.info().cloned().unwrap_or_default();
     let timings = validator.timings();
     let firmware_from_cache = validator.firmware().from_cache;
