@@ -25,7 +25,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("reference") => reference(),
         Some("code-size") => crate::bench_code_size::run(),
         Some("validate") => validate(),
-        _ => Err("usage: cargo xtask bench reference|validate|memory|code-size".into()),
+        Some("deploy") => crate::bench_deploy::run(),
+        _ => Err("usage: cargo xtask bench reference|validate|deploy|memory|code-size".into()),
     }
 }
 
@@ -97,10 +98,8 @@ fn reference() -> Result<(), String> {
     Ok(())
 }
 
-/// `bench validate`: a 20-sample validation of kws_ref_model on qemu-m4
-/// from a warm build cache (one run to warm it, one measured), with the
-/// time per sample and where it went.
-fn validate() -> Result<(), String> {
+/// Installs the board tools and builds the release CLI; returns its path.
+pub fn release_cli() -> Result<std::path::PathBuf, String> {
     crate::setup::ensure_packages(crate::setup::MAIN_PACKAGES)?;
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -111,7 +110,15 @@ fn validate() -> Result<(), String> {
         "-p",
         "autodeploy-cli",
     ]))?;
-    let exe = root.join("target/release/autodeploy");
+    Ok(root.join("target/release/autodeploy"))
+}
+
+/// `bench validate`: a 20-sample validation of kws_ref_model on qemu-m4
+/// from a warm build cache (one run to warm it, one measured), with the
+/// time per sample and where it went.
+fn validate() -> Result<(), String> {
+    let exe = release_cli()?;
+    let root = workspace_root();
     let model = root.join("examples/models/mlperf-tiny/kws_ref_model.tflite");
     let cache = root.join("target/bench-cache");
     let run = || -> Result<(std::time::Duration, String), String> {

@@ -31,26 +31,18 @@ pub fn run_demo(args: &[String]) -> Result<(), String> {
     };
     // 1. What is in the model.
     step("inspect", &["inspect", EXAMPLE_MODEL])?;
-    // 2. C code and a static library for a Cortex-M4 (target/demo/kws_ref_model/).
+    // 2. The whole job: C code, the static library for the Cortex-M4
+    // (target/demo/kws_ref_model/), the run on the virtual board checked
+    // against the PC, and the per-layer profile (target/demo/reports/).
     step(
-        "generate",
+        "deploy",
         &[
-            "generate",
-            EXAMPLE_MODEL,
-            "--out",
-            &out.to_string_lossy(),
-            "--core",
-            "cortex-m4",
-        ],
-    )?;
-    // 3. The same code on the virtual Cortex-M4 board, checked against the PC.
-    step(
-        "validate",
-        &[
-            "validate",
+            "deploy",
             EXAMPLE_MODEL,
             "--board",
             "qemu-m4",
+            "--out",
+            &out.to_string_lossy(),
             "--samples",
             "10",
             "--cache-dir",

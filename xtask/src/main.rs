@@ -23,6 +23,7 @@
 
 mod bench;
 mod bench_code_size;
+mod bench_deploy;
 mod bench_memory;
 mod demo;
 mod oracle_tables;
@@ -66,6 +67,7 @@ tasks:
   test [ARGS]        run the whole test suite (installs what it needs; ARGS go to cargo test)
   bench reference    reference interpreter vs TFLite Micro, ms per inference
   bench memory       memory planner vs TFLite Micro's arena, MLPerf Tiny int8 models
+  bench deploy       full deploy wall time (kws) and instructions per MAC, MLPerf Tiny
   bench code-size    generated library code size on cortex-m4 vs TFLite Micro
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings

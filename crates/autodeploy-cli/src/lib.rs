@@ -46,6 +46,9 @@ pub enum Command {
     Generate(commands::generate::GenerateArgs),
     /// List the built-in boards: core, clock, memories and how each is run.
     Boards,
+    /// Inspect, generate, build, run on the board, validate, profile and
+    /// package the static library, in one go; exit 1 on a mismatch.
+    Deploy(commands::deploy::DeployArgs),
 }
 
 /// Process exit codes: 0 success, 1 the board and the PC disagree
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Validate(args) => commands::validate::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Boards => commands::boards::run(),
+        Command::Deploy(args) => commands::deploy::run(&args),
     }
 }
 

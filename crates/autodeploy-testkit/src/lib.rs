@@ -8,10 +8,12 @@
 //! - [`models`]: paths of the bundled example models.
 //! - [`sigmoid_table`]: TensorFlow Lite's int16 sigmoid table, measured
 //!   through TensorFlow Lite Micro.
+//! - [`chromium`]: renders an HTML report in headless Chromium.
 //!
 //! Tests that need the oracle fail (never skip) when the venv is missing,
 //! with the command that creates it.
 
+pub mod chromium;
 pub mod compare;
 pub mod models;
 pub mod ops;

@@ -215,3 +215,25 @@ impl fmt::Display for MemoryReport {
         Ok(())
     }
 }
+
+/// Sizes of the function symbols in `elf_path`, as (name, bytes), sorted by name.
+///
+/// Used to attribute code size to kernels: a kernel's functions share its name as a prefix.
+pub fn function_sizes(elf_path: &Path) -> Result<Vec<(String, u64)>, ToolchainError> {
+    use object::{ObjectSymbol, SymbolKind};
+    let elf_err = |message: String| ToolchainError::Elf {
+        path: elf_path.to_owned(),
+        message,
+    };
+    let data = std::fs::read(elf_path).map_err(|e| elf_err(e.to_string()))?;
+    let file =
+        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    let mut sizes: Vec<(String, u64)> = file
+        .symbols()
+        .filter(|s| s.kind() == SymbolKind::Text && s.size() > 0)
+        .filter_map(|s| Some((s.name().ok()?.to_string(), s.size())))
+        .collect();
+    sizes.sort();
+    sizes.dedup();
+    Ok(sizes)
+}

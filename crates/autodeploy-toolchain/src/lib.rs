@@ -42,7 +42,7 @@ pub use build::{Builder, Firmware, FirmwareSpec, OptLevel};
 pub use discover::{
     current_path, find_qemu, find_qemu_from, Toolchain, GCC_ENV, GCC_NAME, QEMU_ENV, QEMU_NAME,
 };
-pub use elf::{MemoryReport, RegionUsage, SectionPlacement};
+pub use elf::{function_sizes, MemoryReport, RegionUsage, SectionPlacement};
 pub use error::{RegionOverflow, ToolchainError, GCC_INSTALL_HINT, QEMU_INSTALL_HINT};
 pub use qemu::{QemuOptions, QemuRunner, QemuSession, RunExit, RunOutput, SerialKind, UartPort};
 pub use ratio::{Ratio, RatioParseError};

@@ -16,6 +16,7 @@
 
 mod error;
 mod firmware;
+mod profile;
 mod stats;
 
 use std::path::PathBuf;
@@ -30,6 +31,9 @@ use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession
 
 pub use error::ValidateError;
 pub use firmware::{build_for_model, default_cache_dir, FirmwareOptions};
+pub use profile::{
+    build_profile, measure, spread, validate_and_profile, Deployed, Measurement, ProfileOptions,
+};
 pub use stats::{Agreement, AgreementBuilder, FLOAT_ABSOLUTE, FLOAT_RELATIVE};
 
 /// How to validate.

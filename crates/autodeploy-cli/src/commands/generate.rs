@@ -145,7 +145,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// Runs `make` in the package; a missing tool is named with what to install.
-fn build(dir: &Path, core: Core) -> anyhow::Result<()> {
+pub(crate) fn build(dir: &Path, core: Core) -> anyhow::Result<()> {
     for tool in ["make", core.compiler()] {
         if !tool_exists(tool) {
             bail!(

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod boards;
+pub mod deploy;
 pub mod generate;
 pub mod inspect;
 pub mod run;

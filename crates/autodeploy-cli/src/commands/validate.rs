@@ -73,7 +73,11 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn random_samples(model: &Model, seed: u64, count: usize) -> anyhow::Result<Vec<Vec<TensorValue>>> {
+pub(crate) fn random_samples(
+    model: &Model,
+    seed: u64,
+    count: usize,
+) -> anyhow::Result<Vec<Vec<TensorValue>>> {
     let graph = model.main_graph();
     let mut generator = InputGenerator::new(seed);
     (0..count)
@@ -151,7 +155,7 @@ fn read_samples(path: &Path, model: &Model) -> anyhow::Result<Vec<Vec<TensorValu
         .collect())
 }
 
-fn print_report(report: &Report, model: &Model) {
+pub(crate) fn print_report(report: &Report, model: &Model) {
     let graph = model.main_graph();
     println!(
         "board {} ({}, {} Hz), {} samples, arena {} bytes, firmware {}",
