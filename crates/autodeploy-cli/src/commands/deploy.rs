@@ -23,6 +23,7 @@ use autodeploy_validate::{validate_and_profile, ProfileOptions, ValidateOptions}
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 
+use super::generate::KernelsArg;
 use crate::format::thousands;
 use crate::ExitStatus;
 
@@ -73,6 +74,10 @@ pub struct DeployArgs {
     /// Where firmware builds are cached (default: ~/.cache/autodeploy).
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// `optimized`: the fastest kernel variants for the board's core; `portable`: the portable
+    /// C kernels (to bisect a mismatch to the kernel choice) [default: optimized].
+    #[arg(long, value_enum)]
+    pub kernels: Option<KernelsArg>,
 }
 
 /// The `--config` file: every key optional, names as the long flags.
@@ -92,6 +97,7 @@ struct ConfigFile {
     library_only: Option<bool>,
     force: Option<bool>,
     cache_dir: Option<PathBuf>,
+    kernels: Option<String>,
 }
 
 /// The settings after flags, config file and defaults are merged.
@@ -109,6 +115,7 @@ struct Settings {
     library_only: bool,
     force: bool,
     cache_dir: Option<PathBuf>,
+    kernels: KernelsArg,
 }
 
 fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
@@ -136,6 +143,17 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
         .or_else(|| from_config(config.model))
     else {
         bail!("no model given: pass MODEL (or --tflite-filename), or set `model` in --config");
+    };
+    let kernels = match (args.kernels, config.kernels.as_deref()) {
+        (Some(k), _) => k,
+        (None, Some(text)) => {
+            <KernelsArg as clap::ValueEnum>::from_str(text, true).map_err(|_| {
+                anyhow::anyhow!(
+                    "config key `kernels` is '{text}': expected 'portable' or 'optimized'"
+                )
+            })?
+        }
+        (None, None) => KernelsArg::Optimized,
     };
     let defaults = ProfileOptions::default();
     let runs = args.runs.or(config.runs).unwrap_or(defaults.runs);
@@ -169,6 +187,7 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
             .cache_dir
             .clone()
             .or_else(|| from_config(config.cache_dir)),
+        kernels,
     })
 }
 
@@ -247,7 +266,9 @@ pub fn run(args: &DeployArgs) -> anyhow::Result<ExitStatus> {
         .model
         .file_name()
         .map_or_else(|| stem.clone(), |f| f.to_string_lossy().into_owned());
-    let generated = generate(&model, &bytes, &GenerateOptions::new(&name, &model_file))
+    let mut generate_options = GenerateOptions::new(&name, &model_file);
+    generate_options.kernels = settings.kernels.choice(core);
+    let generated = generate(&model, &bytes, &generate_options)
         .with_context(|| format!("cannot generate C for '{}'", settings.model.display()))?;
     let files = package(&generated, core)?;
     let library_dir = settings.out.join(&name);
@@ -268,6 +289,7 @@ pub fn run(args: &DeployArgs) -> anyhow::Result<ExitStatus> {
             .pop()
             .unwrap_or_default();
         let mut options = ValidateOptions::new(board.clone());
+        options.optimized_kernels = settings.kernels == KernelsArg::Optimized;
         if let Some(dir) = &settings.cache_dir {
             options.cache_dir = dir.clone();
         }
