@@ -128,14 +128,17 @@ async fn pty_path_can_be_opened_by_the_caller() {
                 .unwrap();
             let mut text = Vec::new();
             let mut chunk = [0u8; 256];
-            let mut sent = false;
+            let mut sent: Option<std::time::Instant> = None;
             // A pty read can come back empty or with EIO/EAGAIN for a moment
             // on a loaded machine: retry until a deadline, not on the first.
+            // The digit is sent again when no answer came within 2 s (seen
+            // lost once on a loaded machine); the firmware reads one byte.
             let deadline = std::time::Instant::now() + Duration::from_secs(20);
             while !String::from_utf8_lossy(&text).contains("got 4\n") {
-                if !sent && String::from_utf8_lossy(&text).contains("stack high water") {
+                let resend = sent.is_none_or(|at| at.elapsed() > Duration::from_secs(2));
+                if resend && String::from_utf8_lossy(&text).contains("stack high water") {
                     file.write_all(b"4").unwrap();
-                    sent = true;
+                    sent = Some(std::time::Instant::now());
                 }
                 match file.read(&mut chunk) {
                     Ok(n) if n > 0 => text.extend_from_slice(&chunk[..n]),
