@@ -26,16 +26,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if check {
         command.arg("--check");
     }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(if check {
-            "the committed sigmoid tables are stale (see above)".into()
+    crate::setup::run(&mut command).map_err(|e| {
+        if check {
+            format!("the committed sigmoid tables are stale (see above): {e}")
         } else {
-            format!("measuring the sigmoid table failed ({status})")
-        })
-    }
+            format!("measuring the sigmoid table failed: {e}")
+        }
+    })
 }

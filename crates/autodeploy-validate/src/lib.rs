@@ -499,34 +499,44 @@ pub async fn validate(
     let board = options.board.name.clone();
     let mut validator = Validator::start(model_bytes, name, options).await?;
     let result = run_all(&mut validator, samples).await;
-    let info = validator.info().cloned().unwrap_or_default();
-    let firmware_from_cache = validator.firmware().from_cache;
-    let arena_size = validator.generated().plan.arena_size;
-    let timings = validator.timings();
-    let stack_size = validator
-        .client()
-        .get_stats()
-        .await
-        .ok()
-        .map(|s| s.stack_size);
+    let stack_size = validator.stack_size().await;
+    let report = result.map(|outcome| validator.report(board, samples.len(), outcome, stack_size));
     validator.shutdown().await;
-    let (outputs, divergence, counts, stack_high_water) = result?;
-    Ok(Report {
-        board,
-        info,
-        samples: samples.len(),
-        outputs,
-        divergence,
-        timings,
-        counts,
-        firmware_from_cache,
-        arena_size,
-        stack_high_water,
-        stack_size,
-    })
+    report
 }
 
-type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>, u32);
+impl Validator {
+    /// The stack the board reserves (bytes), if the board says.
+    pub(crate) async fn stack_size(&mut self) -> Option<u32> {
+        self.client.get_stats().await.ok().map(|s| s.stack_size)
+    }
+
+    /// The report of `samples` validated on this board (`outcome` from [`run_all`]).
+    pub(crate) fn report(
+        &self,
+        board: String,
+        samples: usize,
+        outcome: Outcome,
+        stack_size: Option<u32>,
+    ) -> Report {
+        let (outputs, divergence, counts, stack_high_water) = outcome;
+        Report {
+            board,
+            info: self.info().cloned().unwrap_or_default(),
+            samples,
+            outputs,
+            divergence,
+            timings: self.timings(),
+            counts,
+            firmware_from_cache: self.firmware().from_cache,
+            arena_size: self.generated().plan.arena_size,
+            stack_high_water,
+            stack_size,
+        }
+    }
+}
+
+pub(crate) type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>, u32);
 
 async fn run_all(
     validator: &mut Validator,

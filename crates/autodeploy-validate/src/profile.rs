@@ -15,7 +15,7 @@ use autodeploy_profile::{
 };
 use autodeploy_toolchain::{function_sizes, Board};
 
-use crate::{rpc_error, run_all, Report, ValidateError, ValidateOptions, Validator};
+use crate::{rpc_error, run_all, Outcome, Report, ValidateError, ValidateOptions, Validator};
 
 /// How many runs to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub async fn measure(
             }
         }
     }
-    let stack_size = stack_size(validator).await;
+    let stack_size = validator.stack_size().await;
     Ok(Measurement {
         warmup: options.warmup,
         layers,
@@ -104,15 +104,6 @@ pub async fn measure(
 }
 
 /// The stack the board reserves, if it says.
-async fn stack_size(validator: &mut Validator) -> Option<u32> {
-    validator
-        .client
-        .get_stats()
-        .await
-        .ok()
-        .map(|s| s.stack_size)
-}
-
 /// What [`validate_and_profile`] found.
 #[derive(Debug, Clone)]
 pub struct Deployed {
@@ -135,32 +126,16 @@ pub async fn validate_and_profile(
     let board = options.board.clone();
     let mut validator = Validator::start(model_bytes, name, options).await?;
     let result = validate_then_profile(&mut validator, samples, profile_inputs, profile).await;
-    let stack_size = stack_size(&mut validator).await;
-    let info = validator.info().cloned().unwrap_or_default();
-    let timings = validator.timings();
-    let firmware_from_cache = validator.firmware().from_cache;
-    let arena_size = validator.generated().plan.arena_size;
-    let outcome = match result {
+    let stack_size = validator.stack_size().await;
+    let (validation, measurement) = match result {
         Ok(outcome) => outcome,
         Err(e) => {
             validator.shutdown().await;
             return Err(e);
         }
     };
-    let (validation, measurement) = outcome;
-    let report = validation.map(|(outputs, divergence, counts, stack_high_water)| Report {
-        board: board.name.clone(),
-        info: info.clone(),
-        samples: samples.len(),
-        outputs,
-        divergence,
-        timings,
-        counts,
-        firmware_from_cache,
-        arena_size,
-        stack_high_water,
-        stack_size,
-    });
+    let report = validation
+        .map(|outcome| validator.report(board.name.clone(), samples.len(), outcome, stack_size));
     let profile = match measurement {
         Some(m) => Some(build_profile(
             &validator,
@@ -174,19 +149,12 @@ pub async fn validate_and_profile(
     Ok(Deployed { report, profile })
 }
 
-type Validation = (
-    Vec<crate::Agreement>,
-    Option<crate::Divergence>,
-    Vec<u64>,
-    u32,
-);
-
 async fn validate_then_profile(
     validator: &mut Validator,
     samples: &[Vec<TensorValue>],
     profile_inputs: &[TensorValue],
     profile: Option<ProfileOptions>,
-) -> Result<(Option<Validation>, Option<Measurement>), ValidateError> {
+) -> Result<(Option<Outcome>, Option<Measurement>), ValidateError> {
     let validation = if samples.is_empty() {
         None
     } else {
