@@ -194,6 +194,15 @@ typedef struct
     int32_t diff_min;         /**< Differences below this give the output minimum. */
 } ad_softmax_quant;
 
+/** Parameters of an int16 SOFTMAX (input and output zero point 0, output scale 1/32768). */
+typedef struct
+{
+    int32_t input_multiplier;               /**< Q0.31 of beta * input_scale / (10 / 65535). */
+    int32_t input_left_shift;               /**< Positive = left. */
+    const int16_t *exp_lut;                 /**< 513 samples of exp on [-10, 0]. */
+    const int16_t *one_over_one_plus_x_lut; /**< 513 samples of 1 / (1 + x) on [0, 1]. */
+} ad_softmax_s16_quant;
+
 /** Parameters of int8 LOGISTIC / TANH. */
 typedef struct
 {

@@ -117,6 +117,16 @@ impl<'a> Emitter<'a> {
             .map_or(ElementType::Float32, |i| self.dtype(i))
     }
 
+    /// The element type of the optional input `slot` (a bias), if present.
+    fn bias_dtype(&self, layer: &Layer, slot: usize) -> Option<ElementType> {
+        layer
+            .inputs
+            .get(slot)
+            .copied()
+            .flatten()
+            .map(|b| self.dtype(b))
+    }
+
     /// Bytes per element of tensor `index` (for the data-movement kernels).
     fn element_size(&self, index: usize) -> Result<usize, LayerError> {
         let tensor = self.graph.tensor(index);
@@ -204,6 +214,18 @@ impl<'a> Emitter<'a> {
                             "&quant",
                         )
                     }
+                    (Numeric::Quant(r), ElementType::Int16) => {
+                        // As the reference: an int32 bias sums in 32 bits, else 64
+                        // (the reference refuses a 16x8 depthwise int32 bias).
+                        let kernel = match (depthwise, self.bias_dtype(layer, 2)) {
+                            (false, Some(ElementType::Int32)) => Kernel::Conv2dBias32S16,
+                            (false, None | Some(ElementType::Int64)) => Kernel::Conv2dS16,
+                            (true, None | Some(ElementType::Int64)) => Kernel::DepthwiseConv2dS16,
+                            _ => return Err(LayerError::NoKernel),
+                        };
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        (kernel, "&quant")
+                    }
                     _ => return Err(LayerError::NoKernel),
                 };
                 let _ = writeln!(
@@ -225,6 +247,61 @@ impl<'a> Emitter<'a> {
                     self.input(layer, 0)?,
                     self.input(layer, 1)?,
                     self.optional(layer, 2)?,
+                    self.output(layer, 0)?,
+                );
+                let _ = writeln!(
+                    body,
+                    "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
+                    kernel.c_name()
+                );
+                kernel
+            }
+            Step::TransposeConv {
+                window: w, numeric, ..
+            } => {
+                let _ = writeln!(
+                    body,
+                    "    static const ad_transpose_conv_params params = {{.stride = {{.h = {}, .w = {}}}, .padding = {{.h = {}, .w = {}}}}};",
+                    w.params.stride_h, w.params.stride_w, w.params.pad_h, w.params.pad_w
+                );
+                let (kernel, numeric_arg) = match (numeric, out_ty) {
+                    (Numeric::Float(act), _) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 act = {};",
+                            c::activation_f32(*act, &what)?
+                        );
+                        (Kernel::TransposeConv2dF32, "&act")
+                    }
+                    (Numeric::Quant(r), ElementType::Int8) => {
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        (Kernel::TransposeConv2dS8, "&quant")
+                    }
+                    // An int16 bias (which TFLite widens) has no kernel yet.
+                    (Numeric::Quant(r), ElementType::Int16)
+                        if matches!(self.bias_dtype(layer, 3), None | Some(ElementType::Int64)) =>
+                    {
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        (Kernel::TransposeConv2dS16, "&quant")
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                for (name, dims) in [
+                    ("input", w.input),
+                    ("filter", w.filter),
+                    ("output", w.output),
+                ] {
+                    let _ = writeln!(
+                        body,
+                        "    static const ad_dims {name}_dims = {};",
+                        c::dims(dims)
+                    );
+                }
+                // Inputs: output shape, filter, input, optional bias.
+                let (input, filter, bias, output) = (
+                    self.input(layer, 2)?,
+                    self.input(layer, 1)?,
+                    self.optional(layer, 3)?,
                     self.output(layer, 0)?,
                 );
                 let _ = writeln!(
@@ -266,13 +343,7 @@ impl<'a> Emitter<'a> {
                     }
                     (Numeric::Quant(r), ElementType::Int16) => {
                         // As the reference: an int32 bias sums in 32 bits, else 64.
-                        let kernel = match layer
-                            .inputs
-                            .get(2)
-                            .copied()
-                            .flatten()
-                            .map(|b| self.dtype(b))
-                        {
+                        let kernel = match self.bias_dtype(layer, 2) {
                             Some(ElementType::Int32) => Kernel::FullyConnectedBias32S16,
                             None | Some(ElementType::Int64) => Kernel::FullyConnectedS16,
                             Some(_) => return Err(LayerError::NoKernel),
@@ -456,7 +527,10 @@ impl<'a> Emitter<'a> {
                 kernel
             }
             Step::Softmax {
-                beta, depth, quant, ..
+                beta,
+                depth,
+                quant,
+                quant16,
             } => {
                 let rows = self.elements(layer.outputs[0]) / (*depth).max(1);
                 let (kernel, first) = match (self.in_dtype(layer), out_ty, quant) {
@@ -477,6 +551,26 @@ impl<'a> Emitter<'a> {
                             },
                             "&q".to_string(),
                         )
+                    }
+                    (ElementType::Int16, ElementType::Int16, _) => {
+                        let q = quant16.as_ref().ok_or(LayerError::NoKernel)?;
+                        for (name, lut) in [
+                            ("exp_lut", &q.exp_lut),
+                            ("recip_lut", &q.one_over_one_plus_x_lut),
+                        ] {
+                            statics.push_str(&c::int_array(
+                                "static const",
+                                "int16_t",
+                                &format!("layer{i}_{name}"),
+                                &lut[..],
+                            ));
+                        }
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_softmax_s16_quant q = {{.input_multiplier = {}, .input_left_shift = {}, .exp_lut = layer{i}_exp_lut, .one_over_one_plus_x_lut = layer{i}_recip_lut}};",
+                            q.input_multiplier, q.input_left_shift
+                        );
+                        (Kernel::SoftmaxS16, "&q".to_string())
                     }
                     _ => return Err(LayerError::NoKernel),
                 };
