@@ -305,11 +305,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         .collect();
     let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
     let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
-    out.push_str(&format!(
-        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
-        graph.tensors.len().max(1)
-    ));
-    for t in &graph.tensors {
+    let entry = |t: &autodeploy_model::Tensor| -> Result<String, CodegenError> {
         let what = format!("tensor {}", t.label());
         if t.shape.len() > 6 {
             return Err(CodegenError::Unrepresentable {
@@ -334,31 +330,45 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
             "NULL".into()
         };
         let scale = t.quant.as_ref().map_or(0.0, |q| q.scale());
-        out.push_str(&format!(
+        Ok(format!(
             "    {{.name = {label}, .type = {ty}, .rank = {}, .dims = {{{}}}, .bytes = {}u, .scale = {}, .zero_point = {}}},\n",
             t.shape.len(),
             dims.join(", "),
             t.byte_size(),
             c::f32_literal(scale, &what)?,
             t.quant.as_ref().map_or(0, |q| q.zero_point())
-        ));
+        ))
+    };
+    // Every tensor's description, for layer-by-layer debugging; a firmware
+    // that never calls NAME_tensor_info_of drops it (-fdata-sections).
+    out.push_str(&format!(
+        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        graph.tensors.len().max(1)
+    ));
+    for t in &graph.tensors {
+        out.push_str(&entry(t)?);
     }
     out.push_str("};\n\n");
+    // The model's inputs then outputs again, for the public accessors.
+    let io: Vec<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
+    out.push_str(&format!(
+        "static const {name}_tensor_info io_infos[{}] = {{\n",
+        io.len().max(1)
+    ));
+    for &t in &io {
+        out.push_str(&entry(graph.tensor(t))?);
+    }
+    out.push_str("};\n\n");
+    let io_offsets: Vec<i64> = io.iter().map(|&t| offsets[t]).collect();
+    out.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        "io_offsets",
+        &io_offsets,
+    ));
     for t in graph.inputs.iter().chain(&graph.outputs) {
         type_enum(name, graph.tensor(*t).dtype)?;
     }
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "input_tensors",
-        &graph.inputs,
-    ));
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "output_tensors",
-        &graph.outputs,
-    ));
     let counts: Vec<usize> = graph.operators.iter().map(|op| op.outputs.len()).collect();
     let starts: Vec<usize> = counts
         .iter()
