@@ -10,6 +10,7 @@ mod c;
 mod inplace;
 mod layer;
 mod select;
+mod shared;
 mod weights;
 
 use std::collections::BTreeSet;
@@ -134,12 +135,13 @@ pub fn generate(
         kernels: options.kernels,
     };
     let mut functions = String::new();
+    let mut shared = shared::SharedConsts::default();
     let mut layer_kernels = Vec::new();
     let mut missing = Vec::new();
     for layer in &layers {
         match emitter.layer(layer) {
             Ok(emitted) => {
-                functions.push_str(&emitted.code);
+                functions.push_str(&shared.pool(&emitted.code));
                 functions.push('\n');
                 layer_kernels.push(emitted.kernel);
             }
@@ -199,7 +201,7 @@ pub fn generate(
         "inputs": io(&graph.inputs),
         "outputs": io(&graph.outputs),
         "model_hash": model_hash,
-        "layer_functions": functions,
+        "layer_functions": format!("{}\n{functions}", shared.definitions()),
         "layer_names": (0..layers.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
         "layer_ops": layers.iter().map(|l| l.op.clone()).collect::<Vec<_>>(),
         "layer_summaries": layer_summaries,
