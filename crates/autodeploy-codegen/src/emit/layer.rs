@@ -204,7 +204,7 @@ impl<'a> Emitter<'a> {
                         )
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (
                             if depthwise {
                                 Kernel::DepthwiseConv2dS8
@@ -223,7 +223,7 @@ impl<'a> Emitter<'a> {
                             (true, None | Some(ElementType::Int64)) => Kernel::DepthwiseConv2dS16,
                             _ => return Err(LayerError::NoKernel),
                         };
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (kernel, "&quant")
                     }
                     _ => return Err(LayerError::NoKernel),
@@ -274,14 +274,14 @@ impl<'a> Emitter<'a> {
                         (Kernel::TransposeConv2dF32, "&act")
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (Kernel::TransposeConv2dS8, "&quant")
                     }
                     // An int16 bias (which TFLite widens) has no kernel yet.
                     (Numeric::Quant(r), ElementType::Int16)
                         if matches!(self.bias_dtype(layer, 3), None | Some(ElementType::Int64)) =>
                     {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (Kernel::TransposeConv2dS16, "&quant")
                     }
                     _ => return Err(LayerError::NoKernel),
@@ -325,7 +325,13 @@ impl<'a> Emitter<'a> {
                         (Kernel::FullyConnectedF32, "&act")
                     }
                     (Numeric::Quant(r), ElementType::Int8) if r.per_channel => {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_fc_per_channel_quant");
+                        per_channel_quant(
+                            &mut statics,
+                            &mut body,
+                            i,
+                            r,
+                            "ad_fc_per_channel_quant",
+                        )?;
                         (Kernel::FullyConnectedPerChannelS8, "&quant")
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
@@ -354,7 +360,7 @@ impl<'a> Emitter<'a> {
                             i,
                             &r.multiplier[..channels],
                             &r.shift[..channels],
-                        );
+                        )?;
                         let _ = writeln!(
                             body,
                             "    static const ad_fc_s16_quant quant = {{.input_zero_point = {}, .filter_zero_point = {}, .output_zero_point = {}, .channels = {channels}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
@@ -1104,8 +1110,14 @@ impl<'a> Emitter<'a> {
 /// The per-channel multiplier and shift tables of layer `i` (static, in
 /// flash) and a `quant` struct of C type `ty` pointing at them: the same
 /// fields for convolutions and per-channel dense layers.
-fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requant, ty: &str) {
-    quant_tables(statics, i, &r.multiplier, &r.shift);
+fn per_channel_quant(
+    statics: &mut String,
+    body: &mut String,
+    i: usize,
+    r: &Requant,
+    ty: &str,
+) -> Result<(), LayerError> {
+    quant_tables(statics, i, &r.multiplier, &r.shift)?;
     let _ = writeln!(
         body,
         "    static const {ty} quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
@@ -1113,10 +1125,23 @@ fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requ
         r.output_zero_point,
         c::activation(r.activation)
     );
+    Ok(())
 }
 
-/// The `layer<i>_multiplier` and `layer<i>_shift` tables (static, in flash).
-fn quant_tables(statics: &mut String, i: usize, multiplier: &[i32], shift: &[i32]) {
+/// The `layer<i>_multiplier` (int32) and `layer<i>_shift` (int8: shifts lie
+/// in -31..=30) tables, static, in flash.
+fn quant_tables(
+    statics: &mut String,
+    i: usize,
+    multiplier: &[i32],
+    shift: &[i32],
+) -> Result<(), LayerError> {
+    if let Some(bad) = shift.iter().find(|s| i8::try_from(**s).is_err()) {
+        return Err(LayerError::Other(CodegenError::Unrepresentable {
+            what: format!("layer {i} shift table"),
+            reason: format!("shift {bad} does not fit the runtime's int8 shift tables"),
+        }));
+    }
     statics.push_str(&c::int_array(
         "static const",
         "int32_t",
@@ -1125,8 +1150,9 @@ fn quant_tables(statics: &mut String, i: usize, multiplier: &[i32], shift: &[i32
     ));
     statics.push_str(&c::int_array(
         "static const",
-        "int32_t",
+        "int8_t",
         &format!("layer{i}_shift"),
         shift,
     ));
+    Ok(())
 }
