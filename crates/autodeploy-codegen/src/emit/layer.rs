@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use autodeploy_model::{ElementType, Graph};
 use autodeploy_reference::kernels::activation::SigmoidTanhQuant;
-use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step};
+use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step, Window};
 use autodeploy_runtime::Kernel;
 
 use super::c;
@@ -228,32 +228,7 @@ impl<'a> Emitter<'a> {
                     }
                     _ => return Err(LayerError::NoKernel),
                 };
-                let _ = writeln!(
-                    body,
-                    "    static const ad_dims input_dims = {};",
-                    c::dims(w.input)
-                );
-                let _ = writeln!(
-                    body,
-                    "    static const ad_dims filter_dims = {};",
-                    c::dims(w.filter)
-                );
-                let _ = writeln!(
-                    body,
-                    "    static const ad_dims output_dims = {};",
-                    c::dims(w.output)
-                );
-                let (input, filter, bias, output) = (
-                    self.input(layer, 0)?,
-                    self.input(layer, 1)?,
-                    self.optional(layer, 2)?,
-                    self.output(layer, 0)?,
-                );
-                let _ = writeln!(
-                    body,
-                    "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
-                    kernel.c_name()
-                );
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [0, 1, 2])?;
                 kernel
             }
             Step::TransposeConv {
@@ -286,29 +261,8 @@ impl<'a> Emitter<'a> {
                     }
                     _ => return Err(LayerError::NoKernel),
                 };
-                for (name, dims) in [
-                    ("input", w.input),
-                    ("filter", w.filter),
-                    ("output", w.output),
-                ] {
-                    let _ = writeln!(
-                        body,
-                        "    static const ad_dims {name}_dims = {};",
-                        c::dims(dims)
-                    );
-                }
                 // Inputs: output shape, filter, input, optional bias.
-                let (input, filter, bias, output) = (
-                    self.input(layer, 2)?,
-                    self.input(layer, 1)?,
-                    self.optional(layer, 3)?,
-                    self.output(layer, 0)?,
-                );
-                let _ = writeln!(
-                    body,
-                    "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
-                    kernel.c_name()
-                );
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [2, 1, 3])?;
                 kernel
             }
             Step::FullyConnected { dims, numeric } => {
@@ -1046,6 +1000,43 @@ impl<'a> Emitter<'a> {
             kernel: Some(kernel),
             code,
         })
+    }
+
+    /// The dims of a convolution window and the call
+    /// `kernel(NULL, &params, quant, dims, input, dims, filter, bias, dims, output)`,
+    /// reading input, filter and (optional) bias from the layer's input `slots`.
+    fn window_call(
+        &mut self,
+        body: &mut String,
+        layer: &Layer,
+        kernel: Kernel,
+        numeric_arg: &str,
+        w: &Window,
+        [input, filter, bias]: [usize; 3],
+    ) -> Result<(), LayerError> {
+        for (name, dims) in [
+            ("input", w.input),
+            ("filter", w.filter),
+            ("output", w.output),
+        ] {
+            let _ = writeln!(
+                body,
+                "    static const ad_dims {name}_dims = {};",
+                c::dims(dims)
+            );
+        }
+        let (input, filter, bias, output) = (
+            self.input(layer, input)?,
+            self.input(layer, filter)?,
+            self.optional(layer, bias)?,
+            self.output(layer, 0)?,
+        );
+        let _ = writeln!(
+            body,
+            "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
+            kernel.c_name()
+        );
+        Ok(())
     }
 
     /// `kernel(NULL, [q,] size, in, out)` for element-wise unary kernels.

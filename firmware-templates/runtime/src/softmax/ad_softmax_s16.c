@@ -7,6 +7,7 @@
  */
 #include "ad_runtime.h"
 
+#include "ad_fixedpoint.h"
 #include "ad_internal.h"
 
 /** TFLite's int16 LUT lookup: 513 entries, linear interpolation over the low 7 bits. */
@@ -18,22 +19,6 @@ static int16_t ad_lut_s16(int16_t value, const int16_t *lut)
     int32_t slope = (int32_t)lut[index + 1] - base;
     int32_t delta = (slope * offset + 64) >> 7;
     return ad_trunc_s16(base + delta);
-}
-
-/** Leading zero bits of a 32-bit value (32 for 0). */
-static int32_t ad_clz32(uint32_t x)
-{
-    int32_t n = 0;
-    if (x == 0u)
-    {
-        return 32;
-    }
-    while ((x & 0x80000000u) == 0u)
-    {
-        x <<= 1;
-        n++;
-    }
-    return n;
 }
 
 ad_status ad_softmax_s16(const ad_context *ctx,
@@ -72,7 +57,7 @@ ad_status ad_softmax_s16(const ad_context *ctx,
             sum = ad_wrap_add(sum, y[c]);
         }
         /* Normalise the sum to [1, 2) in Q1.14 (shift amounts wrap as in the host build). */
-        headroom = ad_clz32((uint32_t)sum);
+        headroom = ad_clz_u32((uint32_t)sum);
         t = (int64_t)((uint64_t)(int64_t)sum << ((uint32_t)(headroom - 1) & 63u));
         t = ad_wrap_add64(t, (int64_t)1 << 13) >> 14;
         shifted_sum = (int32_t)(uint32_t)(uint64_t)t;
