@@ -716,9 +716,38 @@ fn conv_16x8(kind: i32, seed: u64) {
             .dims(d4(filter_dims))
             .arr_i8(&filter);
         let mut out = vec![0i16; output_dims.checked_len().unwrap()];
-        let r = if kind == 1 {
-            let b = bias(&mut rng, out_c);
-            case.opt_arr_i32(b.as_deref());
+        let (b32, b64) = if kind == 1 {
+            (bias(&mut rng, out_c), None)
+        } else {
+            (None, bias64(&mut rng, out_c))
+        };
+        if kind == 1 {
+            case.opt_arr_i32(b32.as_deref());
+        } else {
+            case.opt_arr_i64(b64.as_deref());
+        }
+        let r = if depthwise {
+            let dp = DepthwiseParams {
+                conv: p,
+                depth_multiplier: dm,
+            };
+            depthwise_conv2d_s16(
+                &dp,
+                &quant,
+                input_dims,
+                &input,
+                filter_dims,
+                &filter,
+                b64.as_deref(),
+                output_dims,
+                &mut out,
+            )
+        } else {
+            let b = if kind == 1 {
+                Bias16x8::I32(b32.as_deref())
+            } else {
+                Bias16x8::I64(b64.as_deref())
+            };
             conv2d_s16(
                 &p,
                 &quant,
@@ -726,42 +755,10 @@ fn conv_16x8(kind: i32, seed: u64) {
                 &input,
                 filter_dims,
                 &filter,
-                Bias16x8::I32(b.as_deref()),
+                b,
                 output_dims,
                 &mut out,
             )
-        } else {
-            let b = bias64(&mut rng, out_c);
-            case.opt_arr_i64(b.as_deref());
-            if depthwise {
-                let dp = DepthwiseParams {
-                    conv: p,
-                    depth_multiplier: dm,
-                };
-                depthwise_conv2d_s16(
-                    &dp,
-                    &quant,
-                    input_dims,
-                    &input,
-                    filter_dims,
-                    &filter,
-                    b.as_deref(),
-                    output_dims,
-                    &mut out,
-                )
-            } else {
-                conv2d_s16(
-                    &p,
-                    &quant,
-                    input_dims,
-                    &input,
-                    filter_dims,
-                    &filter,
-                    Bias16x8::I64(b.as_deref()),
-                    output_dims,
-                    &mut out,
-                )
-            }
         };
         case.dims(d4(output_dims));
         let what = format!("{p:?} in {input_dims:?} filter {filter_dims:?}");
