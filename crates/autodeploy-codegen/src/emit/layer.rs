@@ -228,12 +228,14 @@ impl<'a> Emitter<'a> {
                     }
                     _ => return Err(LayerError::NoKernel),
                 };
-                self.window_call(&mut body, layer, kernel, numeric_arg, w, [0, 1, 2])?;
+                let bias = self.optional(layer, 2)?;
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [0, 1], &bias)?;
                 kernel
             }
             Step::TransposeConv {
                 window: w, numeric, ..
             } => {
+                let mut widened_bias = None;
                 let _ = writeln!(
                     body,
                     "    static const ad_transpose_conv_params params = {{.stride = {{.h = {}, .w = {}}}, .padding = {{.h = {}, .w = {}}}}};",
@@ -252,17 +254,42 @@ impl<'a> Emitter<'a> {
                         per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (Kernel::TransposeConv2dS8, "&quant")
                     }
-                    // An int16 bias (which TFLite widens) has no kernel yet.
                     (Numeric::Quant(r), ElementType::Int16)
                         if matches!(self.bias_dtype(layer, 3), None | Some(ElementType::Int64)) =>
                     {
                         per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (Kernel::TransposeConv2dS16, "&quant")
                     }
+                    // TFLite widens a constant int16 bias to int64: so does the emitter.
+                    (Numeric::Quant(r), ElementType::Int16) => {
+                        let wide: Vec<i64> = layer
+                            .inputs
+                            .get(3)
+                            .copied()
+                            .flatten()
+                            .and_then(|b| self.graph.tensor(b).data_i16())
+                            .ok_or(LayerError::NoKernel)?
+                            .into_iter()
+                            .map(i64::from)
+                            .collect();
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int64_t",
+                            &format!("layer{i}_bias64"),
+                            &wide,
+                        ));
+                        widened_bias = Some(format!("layer{i}_bias64"));
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
+                        (Kernel::TransposeConv2dS16, "&quant")
+                    }
                     _ => return Err(LayerError::NoKernel),
                 };
                 // Inputs: output shape, filter, input, optional bias.
-                self.window_call(&mut body, layer, kernel, numeric_arg, w, [2, 1, 3])?;
+                let bias = match widened_bias {
+                    Some(b) => b,
+                    None => self.optional(layer, 3)?,
+                };
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [2, 1], &bias)?;
                 kernel
             }
             Step::FullyConnected { dims, numeric } => {
@@ -1004,7 +1031,8 @@ impl<'a> Emitter<'a> {
 
     /// The dims of a convolution window and the call
     /// `kernel(NULL, &params, quant, dims, input, dims, filter, bias, dims, output)`,
-    /// reading input, filter and (optional) bias from the layer's input `slots`.
+    /// reading input and filter from the layer's input slots `[input, filter]`.
+    #[allow(clippy::too_many_arguments)]
     fn window_call(
         &mut self,
         body: &mut String,
@@ -1012,7 +1040,8 @@ impl<'a> Emitter<'a> {
         kernel: Kernel,
         numeric_arg: &str,
         w: &Window,
-        [input, filter, bias]: [usize; 3],
+        [input, filter]: [usize; 2],
+        bias: &str,
     ) -> Result<(), LayerError> {
         for (name, dims) in [
             ("input", w.input),
@@ -1025,10 +1054,9 @@ impl<'a> Emitter<'a> {
                 c::dims(dims)
             );
         }
-        let (input, filter, bias, output) = (
+        let (input, filter, output) = (
             self.input(layer, input)?,
             self.input(layer, filter)?,
-            self.optional(layer, bias)?,
             self.output(layer, 0)?,
         );
         let _ = writeln!(
