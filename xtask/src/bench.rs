@@ -26,7 +26,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("code-size") => crate::bench_code_size::run(),
         Some("validate") => validate(),
         Some("deploy") => crate::bench_deploy::run(),
-        _ => Err("usage: cargo xtask bench reference|validate|deploy|memory|code-size".into()),
+        Some("kernels") => crate::bench_kernels::run(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask bench reference|validate|deploy|memory|code-size|kernels".into(),
+        ),
     }
 }
 
