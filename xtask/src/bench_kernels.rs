@@ -123,18 +123,8 @@ fn parse_args(args: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let (boards, models) = parse_args(args)?;
-    crate::setup::ensure_packages(crate::setup::MAIN_PACKAGES)?;
+    crate::bench::release_build(&["-p", "autodeploy-validate", "--example", "bench_kernels"])?;
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    crate::setup::run(Command::new(&cargo).current_dir(&root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "autodeploy-validate",
-        "--example",
-        "bench_kernels",
-    ]))?;
     let exe = root.join("target/release/examples/bench_kernels");
     let paths: Vec<String> = models
         .iter()
