@@ -25,7 +25,7 @@
 #endif
 
 /* Per-layer counter ticks of the last measured run (one more slot: the hooks' calibration, see
- * calibrate_hooks), and the layer running now (-1: none). */
+ * ad_validator_calibrate_hooks), and the layer running now (-1: none). */
 #define AD_CALIBRATION_SLOT ((size_t)ADM_LAYER_COUNT)
 static uint32_t layer_ticks[ADM_LAYER_COUNT + 1];
 static uint32_t layer_start;
