@@ -56,6 +56,7 @@ ad_status ad_depthwise_conv2d_dsp_s8(const ad_context *ctx,
     l.filter = filter;
     l.bias = bias;
     ad_dw_layer_quant(&l, quant);
+    ad_dw_layer_scan(&l);
     row_in = (size_t)l.in_w * (size_t)l.in_c;
     row_out = (size_t)l.out_w * (size_t)l.out_c;
 

@@ -59,6 +59,7 @@ ad_status ad_depthwise_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
     l.filter = filter;
     l.bias = bias;
     ad_dw_layer_quant(&l, quant);
+    ad_dw_layer_scan(&l);
     row_in = l.in_w * l.in_c;
     row_out = l.out_w * l.out_c;
     status = ad_rowbuf_init(&g, rb, input, in_h, row_in, out_h, row_out, k_h, p->stride.h, p->dilation.h,

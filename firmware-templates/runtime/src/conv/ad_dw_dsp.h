@@ -26,6 +26,13 @@
 #include "ad_dot_dsp.h"
 #include "ad_internal.h"
 
+/* The requantisation sits in the innermost pass; GCC stops inlining it once the file grows. */
+#if defined(__GNUC__)
+#define AD_DW_INLINE static inline __attribute__((always_inline))
+#else
+#define AD_DW_INLINE static inline
+#endif
+
 /* Most filter rows an output row can read (the kernels reject taller filters). */
 #define AD_DW_MAX_ROWS 32
 
@@ -48,6 +55,8 @@ typedef struct
     const int32_t *multiplier;
     const int32_t *shift;
     int32_t output_zero_point, act_min, act_max;
+    int full_range; /* the activation clamp is -128..127: SSAT */
+    int fast_right; /* every shift in -31..-1 and no multiplier INT32_MIN: see ad_dw_output */
 } ad_dw_layer;
 
 static inline void ad_dw_layer_quant(ad_dw_layer *l, const ad_conv_quant *q)
@@ -58,15 +67,44 @@ static inline void ad_dw_layer_quant(ad_dw_layer *l, const ad_conv_quant *q)
     l->output_zero_point = q->output_zero_point;
     l->act_min = q->activation.min;
     l->act_max = q->activation.max;
+    l->full_range = q->activation.min == -128 && q->activation.max == 127;
 }
 
-/* ad_requantize, the output zero point and the activation clamp, for channel oc. */
-static inline int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc)
+/* Sets fast_right once per call (the shifts are per channel constants). */
+static inline void ad_dw_layer_scan(ad_dw_layer *l)
+{
+    int32_t oc;
+    l->fast_right = 1;
+    for (oc = 0; oc < l->out_c; oc++)
+    {
+        if (l->shift[oc] > -1 || l->shift[oc] < -31 || l->multiplier[oc] == INT32_MIN)
+        {
+            l->fast_right = 0;
+        }
+    }
+}
+
+/*
+ * ad_requantize, the output zero point and the activation clamp, for channel oc.
+ *
+ * The fast path is for the usual right shift e = -shift in 1..31 and
+ * |acc| < 2^30: then h = ad_srdhm(acc, m) has |h| <= 2^30, so h + 2^(e-1)
+ * cannot overflow, and (h + 2^(e-1) - (h < 0)) >> e equals
+ * ad_rounding_divide_by_pot(h, e) (both are floor(h / 2^e) plus one exactly
+ * when the remainder reaches 2^(e-1) + (h < 0)).
+ */
+AD_DW_INLINE int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc)
 {
     int32_t m = l->multiplier[oc];
     int32_t shift = l->shift[oc];
     int32_t v;
-    if (m == INT32_MIN)
+    if (l->fast_right && (uint32_t)acc + (1u << 30) < (1u << 31))
+    {
+        int32_t h = (int32_t)(((int64_t)acc * m + ((int64_t)1 << 30)) >> 31);
+        int32_t e = -shift;
+        v = (h + (int32_t)(1u << (e - 1)) - (int32_t)((uint32_t)h >> 31)) >> e;
+    }
+    else if (m == INT32_MIN)
     {
         v = ad_requantize(acc, m, shift);
     }
@@ -76,7 +114,14 @@ static inline int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc
         int64_t ab = (int64_t)ad_wrap_shl(acc, left) * m + ((int64_t)1 << 30);
         v = ad_rounding_divide_by_pot((int32_t)(ab >> 31), left - shift);
     }
-    return ad_clamp_i32(ad_wrap_add(v, l->output_zero_point), l->act_min, l->act_max);
+    v = ad_wrap_add(v, l->output_zero_point);
+#if AD_DOT_DSP
+    if (l->full_range)
+    {
+        return __ssat(v, 8);
+    }
+#endif
+    return ad_clamp_i32(v, l->act_min, l->act_max);
 }
 
 /* One channel, plain C: taps of every row from xb[t] + ic and wb[t] + oc. */
@@ -101,38 +146,77 @@ static inline int32_t ad_dw_channel(const ad_dw_layer *l, const int8_t *const *x
 }
 
 #if AD_DOT_DSP
-/* SXTB16 and SXTAB16 of the odd bytes: GCC does not fold the rotation into the instruction. */
-static inline int32_t ad_sxtb16_ror8(int32_t v)
-{
-    int32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
-    return r;
-}
-
-static inline int32_t ad_sxtab16_ror8(int32_t a, int32_t v)
-{
-    int32_t r;
-    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
-    return r;
-}
-
-/* One tap of four channels: a0..a3 += (x + offset) * w, lane by lane. */
+/*
+ * One tap of four channels: a0..a3 += (x + offset) * w, lane by lane. One asm
+ * block, because GCC hoists the loads of a whole 3x3 window and then spills
+ * the accumulators; the memory operands keep its order with the output
+ * stores (the output may overwrite the input under the row-buffer scheme).
+ */
 #define AD_DW_TAP4(xp, wp)                                                                                             \
     do                                                                                                                 \
     {                                                                                                                  \
-        int32_t xv_ = ad_load4(xp);                                                                                    \
-        int32_t wv_ = ad_load4(wp);                                                                                    \
-        int16x2_t xe_ = __sxtab16(off2, xv_);                                                                          \
-        int16x2_t xo_ = ad_sxtab16_ror8(off2, xv_);                                                                    \
-        int16x2_t we_ = __sxtb16(wv_);                                                                                 \
-        int16x2_t wo_ = ad_sxtb16_ror8(wv_);                                                                           \
-        a0 = __smlabb(xe_, we_, a0);                                                                                   \
-        a2 = __smlatt(xe_, we_, a2);                                                                                   \
-        a1 = __smlabb(xo_, wo_, a1);                                                                                   \
-        a3 = __smlatt(xo_, wo_, a3);                                                                                   \
+        int32_t xv_, wv_, xe_, we_;                                                                                    \
+        __asm__("ldr %[xv], %[xm]\n\t"                                                                                 \
+                "ldr %[wv], %[wm]\n\t"                                                                                 \
+                "sxtab16 %[xe], %[off], %[xv]\n\t"                                                                     \
+                "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"                                                             \
+                "sxtb16 %[we], %[wv]\n\t"                                                                              \
+                "sxtb16 %[wv], %[wv], ror #8\n\t"                                                                      \
+                "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                                                                \
+                "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                                                                \
+                "smlabb %[a1], %[xv], %[wv], %[a1]\n\t"                                                                \
+                "smlatt %[a3], %[xv], %[wv], %[a3]"                                                                    \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xv] "=&r"(xv_), [wv] "=&r"(wv_),        \
+                  [xe] "=&r"(xe_), [we] "=&r"(we_)                                                                     \
+                : [xm] "m"(*(const int32_t *)(const void *)(xp)), [wm] "m"(*(const int32_t *)(const void *)(wp)),      \
+                  [off] "r"(off2));                                                                                    \
     } while (0)
 
-/* Four channels oc..oc+3 (depth multiplier 1), written to out[oc..oc+3] with one store. */
+/* The four outputs of channels oc..oc+3, stored with one 32-bit write. */
+AD_DW_INLINE void ad_dw_store4(const ad_dw_layer *l, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t oc,
+                                int8_t *out)
+{
+    uint32_t packed = ((uint32_t)ad_dw_output(l, a0, oc) & 0xFFu) |
+                      (((uint32_t)ad_dw_output(l, a1, oc + 1) & 0xFFu) << 8) |
+                      (((uint32_t)ad_dw_output(l, a2, oc + 2) & 0xFFu) << 16) |
+                      ((uint32_t)ad_dw_output(l, a3, oc + 3) << 24);
+    memcpy(out + oc, &packed, sizeof packed);
+}
+
+/* Channels oc..oc+3 of a pixel whose 3x3 taps are all valid (the interior of a 3x3 layer). */
+static inline void ad_dw_channels4_3x3(const ad_dw_layer *l, const int8_t *const *xb, const int8_t *const *wb,
+                                       int32_t x_step, int32_t oc, int8_t *out)
+{
+    int32_t off2 = (int32_t)(((uint32_t)l->input_offset & 0xFFFFu) | ((uint32_t)l->input_offset << 16));
+    int32_t w_step = l->out_c;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const int8_t *xp, *wp;
+    if (l->bias != NULL)
+    {
+        a0 = l->bias[oc];
+        a1 = l->bias[oc + 1];
+        a2 = l->bias[oc + 2];
+        a3 = l->bias[oc + 3];
+    }
+    xp = xb[0] + oc;
+    wp = wb[0] + oc;
+    AD_DW_TAP4(xp, wp);
+    AD_DW_TAP4(xp + x_step, wp + w_step);
+    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
+    xp = xb[1] + oc;
+    wp = wb[1] + oc;
+    AD_DW_TAP4(xp, wp);
+    AD_DW_TAP4(xp + x_step, wp + w_step);
+    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
+    xp = xb[2] + oc;
+    wp = wb[2] + oc;
+    AD_DW_TAP4(xp, wp);
+    AD_DW_TAP4(xp + x_step, wp + w_step);
+    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
+    ad_dw_store4(l, a0, a1, a2, a3, oc, out);
+}
+
+/* Four channels oc..oc+3 (depth multiplier 1), any taps. */
 static inline void ad_dw_channels4(const ad_dw_layer *l, const int8_t *const *xb, const int8_t *const *wb,
                                    int32_t rows, int32_t taps, int32_t x_step, int32_t oc, int8_t *out)
 {
@@ -140,7 +224,6 @@ static inline void ad_dw_channels4(const ad_dw_layer *l, const int8_t *const *xb
     int32_t w_step = l->out_c;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int32_t t, k;
-    uint32_t packed;
     if (l->bias != NULL)
     {
         a0 = l->bias[oc];
@@ -152,25 +235,29 @@ static inline void ad_dw_channels4(const ad_dw_layer *l, const int8_t *const *xb
     {
         const int8_t *xp = xb[t] + oc;
         const int8_t *wp = wb[t] + oc;
-        if (taps == 3)
+        /* Filters 3 or 1 wide, and the 2 taps of a 3-wide filter at a border, unrolled. */
+        switch (taps)
         {
-            /* The common 3-wide filter, unrolled. */
-            AD_DW_TAP4(xp, wp);
-            AD_DW_TAP4(xp + x_step, wp + w_step);
+        case 3:
             AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
-            continue;
-        }
-        for (k = 0; k < taps; k++)
-        {
+            /* fall through */
+        case 2:
+            AD_DW_TAP4(xp + x_step, wp + w_step);
+            /* fall through */
+        case 1:
             AD_DW_TAP4(xp, wp);
-            xp += x_step;
-            wp += w_step;
+            break;
+        default:
+            for (k = 0; k < taps; k++)
+            {
+                AD_DW_TAP4(xp, wp);
+                xp += x_step;
+                wp += w_step;
+            }
+            break;
         }
     }
-    packed = ((uint32_t)ad_dw_output(l, a0, oc) & 0xFFu) | (((uint32_t)ad_dw_output(l, a1, oc + 1) & 0xFFu) << 8) |
-             (((uint32_t)ad_dw_output(l, a2, oc + 2) & 0xFFu) << 16) |
-             ((uint32_t)ad_dw_output(l, a3, oc + 3) << 24);
-    memcpy(out + oc, &packed, sizeof packed);
+    ad_dw_store4(l, a0, a1, a2, a3, oc, out);
 }
 #undef AD_DW_TAP4
 #endif
@@ -204,7 +291,14 @@ static inline void ad_dw_row(const ad_dw_layer *l, const ad_dw_rows *r, int8_t *
         }
         oc = 0;
 #if AD_DOT_DSP
-        if (l->dm == 1)
+        if (l->dm == 1 && r->count == 3 && kx1 - kx0 == 3)
+        {
+            for (; oc + 4 <= l->out_c; oc += 4)
+            {
+                ad_dw_channels4_3x3(l, xb, wb, x_step, oc, out);
+            }
+        }
+        else if (l->dm == 1)
         {
             for (; oc + 4 <= l->out_c; oc += 4)
             {
