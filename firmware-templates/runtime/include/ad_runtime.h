@@ -649,6 +649,19 @@ ad_status ad_conv2d_add_s8(const ad_context *ctx,
                            const int32_t *bias,
                            const ad_dims *output_dims,
                            int8_t *residual);
+/** ad_conv2d_add_s8 with SMLAD dot products, two channels per pass (Armv7E-M DSP; plain C without it);
+ * filters of at most 64 taps (height x width). */
+ad_status ad_conv2d_add_dsp_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
 ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dw_conv_params *params,
                                      const ad_conv_quant *quant,

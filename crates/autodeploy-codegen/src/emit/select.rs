@@ -13,6 +13,7 @@ use autodeploy_runtime::Kernel;
 use super::layer::EmittedLayer;
 use crate::Core;
 
+mod add;
 mod depthwise;
 
 /// Which kernels the generated code calls.
@@ -49,7 +50,9 @@ pub fn variant(
     let KernelChoice::Optimized(core) = choice else {
         return None;
     };
-    if let Some(chosen) = depthwise::variant(core, kernel, layer) {
+    if let Some(chosen) =
+        depthwise::variant(core, kernel, layer).or_else(|| add::variant(core, kernel, layer))
+    {
         return Some(chosen);
     }
     match (kernel, &layer.step) {
