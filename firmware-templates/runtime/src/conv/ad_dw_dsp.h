@@ -92,13 +92,14 @@ static inline void ad_dw_layer_scan(ad_dw_layer *l)
  * cannot overflow, and (h + 2^(e-1) - (h < 0)) >> e equals
  * ad_rounding_divide_by_pot(h, e) (both are floor(h / 2^e) plus one exactly
  * when the remainder reaches 2^(e-1) + (h < 0)).
+ * quick (a constant where inlined): the caller checked fast_right and full_range.
  */
-AD_DW_INLINE int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc)
+AD_DW_INLINE int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc, int quick)
 {
     int32_t m = l->multiplier[oc];
     int32_t shift = l->shift[oc];
     int32_t v;
-    if (l->fast_right && (uint32_t)acc + (1u << 30) < (1u << 31))
+    if ((quick || l->fast_right) && (uint32_t)acc + (1u << 30) < (1u << 31))
     {
         int32_t h = (int32_t)(((int64_t)acc * m + ((int64_t)1 << 30)) >> 31);
         int32_t e = -shift;
@@ -116,7 +117,7 @@ AD_DW_INLINE int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc)
     }
     v = ad_wrap_add(v, l->output_zero_point);
 #if AD_DOT_DSP
-    if (l->full_range)
+    if (quick || l->full_range)
     {
         return __ssat(v, 8);
     }
@@ -174,23 +175,43 @@ static inline int32_t ad_dw_channel(const ad_dw_layer *l, const int8_t *const *x
 
 /* The four outputs of channels oc..oc+3, stored with one 32-bit write. */
 AD_DW_INLINE void ad_dw_store4(const ad_dw_layer *l, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t oc,
-                                int8_t *out)
+                                int8_t *out, int quick)
 {
-    uint32_t packed = ((uint32_t)ad_dw_output(l, a0, oc) & 0xFFu) |
-                      (((uint32_t)ad_dw_output(l, a1, oc + 1) & 0xFFu) << 8) |
-                      (((uint32_t)ad_dw_output(l, a2, oc + 2) & 0xFFu) << 16) |
-                      ((uint32_t)ad_dw_output(l, a3, oc + 3) << 24);
+    uint32_t packed = ((uint32_t)ad_dw_output(l, a0, oc, quick) & 0xFFu) |
+                      (((uint32_t)ad_dw_output(l, a1, oc + 1, quick) & 0xFFu) << 8) |
+                      (((uint32_t)ad_dw_output(l, a2, oc + 2, quick) & 0xFFu) << 16) |
+                      ((uint32_t)ad_dw_output(l, a3, oc + 3, quick) << 24);
     memcpy(out + oc, &packed, sizeof packed);
 }
 
-/* Channels oc..oc+3 of a pixel whose 3x3 taps are all valid (the interior of a 3x3 layer). */
-static inline void ad_dw_channels4_3x3(const ad_dw_layer *l, const int8_t *const *xb, const int8_t *const *wb,
-                                       int32_t x_step, int32_t oc, int8_t *out)
+/* The 1 to 3 taps of one filter row (a 3-wide filter, clipped at a border). */
+#define AD_DW_ROW3(t, taps)                                                                                            \
+    do                                                                                                                 \
+    {                                                                                                                  \
+        const int8_t *xp_ = xb[t] + oc;                                                                                \
+        const int8_t *wp_ = wb[t] + oc;                                                                                \
+        if ((taps) == 3)                                                                                               \
+        {                                                                                                              \
+            AD_DW_TAP4(xp_ + 2 * x_step, wp_ + 2 * w_step);                                                            \
+        }                                                                                                              \
+        if ((taps) >= 2)                                                                                               \
+        {                                                                                                              \
+            AD_DW_TAP4(xp_ + x_step, wp_ + w_step);                                                                    \
+        }                                                                                                              \
+        AD_DW_TAP4(xp_, wp_);                                                                                          \
+    } while (0)
+
+/*
+ * Channels oc..oc+3 of a pixel that reads three filter rows of `taps` (1..3)
+ * taps each: the interior and the left and right borders of a 3x3 layer.
+ * Always inlined with a constant `taps`, so each case is straight-line code.
+ */
+AD_DW_INLINE void ad_dw_channels4_rows3(const ad_dw_layer *l, const int8_t *const *xb, const int8_t *const *wb,
+                                        int32_t taps, int32_t x_step, int32_t oc, int8_t *out, int quick)
 {
     int32_t off2 = (int32_t)(((uint32_t)l->input_offset & 0xFFFFu) | ((uint32_t)l->input_offset << 16));
     int32_t w_step = l->out_c;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    const int8_t *xp, *wp;
     if (l->bias != NULL)
     {
         a0 = l->bias[oc];
@@ -198,23 +219,12 @@ static inline void ad_dw_channels4_3x3(const ad_dw_layer *l, const int8_t *const
         a2 = l->bias[oc + 2];
         a3 = l->bias[oc + 3];
     }
-    xp = xb[0] + oc;
-    wp = wb[0] + oc;
-    AD_DW_TAP4(xp, wp);
-    AD_DW_TAP4(xp + x_step, wp + w_step);
-    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
-    xp = xb[1] + oc;
-    wp = wb[1] + oc;
-    AD_DW_TAP4(xp, wp);
-    AD_DW_TAP4(xp + x_step, wp + w_step);
-    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
-    xp = xb[2] + oc;
-    wp = wb[2] + oc;
-    AD_DW_TAP4(xp, wp);
-    AD_DW_TAP4(xp + x_step, wp + w_step);
-    AD_DW_TAP4(xp + 2 * x_step, wp + 2 * w_step);
-    ad_dw_store4(l, a0, a1, a2, a3, oc, out);
+    AD_DW_ROW3(0, taps);
+    AD_DW_ROW3(1, taps);
+    AD_DW_ROW3(2, taps);
+    ad_dw_store4(l, a0, a1, a2, a3, oc, out, quick);
 }
+#undef AD_DW_ROW3
 
 /* Four channels oc..oc+3 (depth multiplier 1), any taps. */
 static inline void ad_dw_channels4(const ad_dw_layer *l, const int8_t *const *xb, const int8_t *const *wb,
@@ -257,7 +267,7 @@ static inline void ad_dw_channels4(const ad_dw_layer *l, const int8_t *const *xb
             break;
         }
     }
-    ad_dw_store4(l, a0, a1, a2, a3, oc, out);
+    ad_dw_store4(l, a0, a1, a2, a3, oc, out, 0);
 }
 #undef AD_DW_TAP4
 #endif
@@ -291,11 +301,26 @@ static inline void ad_dw_row(const ad_dw_layer *l, const ad_dw_rows *r, int8_t *
         }
         oc = 0;
 #if AD_DOT_DSP
-        if (l->dm == 1 && r->count == 3 && kx1 - kx0 == 3)
+        if (l->dm == 1 && r->count == 3 && kx1 - kx0 == 3 && l->fast_right && l->full_range)
+        {
+            /* The common case without per-channel tests of the requantisation. */
+            for (; oc + 4 <= l->out_c; oc += 4)
+            {
+                ad_dw_channels4_rows3(l, xb, wb, 3, x_step, oc, out, 1);
+            }
+        }
+        else if (l->dm == 1 && r->count == 3 && kx1 - kx0 == 3)
         {
             for (; oc + 4 <= l->out_c; oc += 4)
             {
-                ad_dw_channels4_3x3(l, xb, wb, x_step, oc, out);
+                ad_dw_channels4_rows3(l, xb, wb, 3, x_step, oc, out, 0);
+            }
+        }
+        else if (l->dm == 1 && r->count == 3 && kx1 - kx0 == 2)
+        {
+            for (; oc + 4 <= l->out_c; oc += 4)
+            {
+                ad_dw_channels4_rows3(l, xb, wb, 2, x_step, oc, out, 0);
             }
         }
         else if (l->dm == 1)
@@ -308,7 +333,7 @@ static inline void ad_dw_row(const ad_dw_layer *l, const ad_dw_rows *r, int8_t *
 #endif
         for (; oc < l->out_c; oc++)
         {
-            out[oc] = (int8_t)ad_dw_output(l, ad_dw_channel(l, xb, wb, r->count, kx1 - kx0, x_step, oc), oc);
+            out[oc] = (int8_t)ad_dw_output(l, ad_dw_channel(l, xb, wb, r->count, kx1 - kx0, x_step, oc), oc, 0);
         }
     }
 }
