@@ -29,8 +29,10 @@
 /* The requantisation sits in the innermost pass; GCC stops inlining it once the file grows. */
 #if defined(__GNUC__)
 #define AD_DW_INLINE static inline __attribute__((always_inline))
+#define AD_DW_OUTLINE static __attribute__((noinline))
 #else
 #define AD_DW_INLINE static inline
+#define AD_DW_OUTLINE static
 #endif
 
 /* Most filter rows an output row can read (the kernels reject taller filters). */
@@ -84,6 +86,19 @@ static inline void ad_dw_layer_scan(ad_dw_layer *l)
     }
 }
 
+/* ad_requantize without the 64-bit division; out of line, as the rare path of ad_dw_output. */
+AD_DW_OUTLINE int32_t ad_dw_requantize_general(int32_t acc, int32_t m, int32_t shift)
+{
+    int32_t left = shift > 0 ? shift : 0;
+    int64_t ab;
+    if (m == INT32_MIN)
+    {
+        return ad_requantize(acc, m, shift);
+    }
+    ab = (int64_t)ad_wrap_shl(acc, left) * m + ((int64_t)1 << 30);
+    return ad_rounding_divide_by_pot((int32_t)(ab >> 31), left - shift);
+}
+
 /*
  * ad_requantize, the output zero point and the activation clamp, for channel oc.
  *
@@ -105,15 +120,9 @@ AD_DW_INLINE int32_t ad_dw_output(const ad_dw_layer *l, int32_t acc, int32_t oc,
         int32_t e = -shift;
         v = (h + (int32_t)(1u << (e - 1)) - (int32_t)((uint32_t)h >> 31)) >> e;
     }
-    else if (m == INT32_MIN)
-    {
-        v = ad_requantize(acc, m, shift);
-    }
     else
     {
-        int32_t left = shift > 0 ? shift : 0;
-        int64_t ab = (int64_t)ad_wrap_shl(acc, left) * m + ((int64_t)1 << 30);
-        v = ad_rounding_divide_by_pot((int32_t)(ab >> 31), left - shift);
+        v = ad_dw_requantize_general(acc, m, shift);
     }
     v = ad_wrap_add(v, l->output_zero_point);
 #if AD_DOT_DSP
