@@ -27,7 +27,7 @@
 #include "ad_internal.h"
 
 /* The requantisation sits in the innermost pass; GCC stops inlining it once the file grows. */
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define AD_DW_INLINE static inline __attribute__((always_inline))
 #define AD_DW_OUTLINE static __attribute__((noinline))
 #else
@@ -156,18 +156,21 @@ static inline int32_t ad_dw_channel(const ad_dw_layer *l, const int8_t *const *x
 }
 
 #if AD_DOT_DSP
+#if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 /*
  * One tap of four channels: a0..a3 += (x + offset) * w, lane by lane. One asm
  * block, because GCC hoists the loads of a whole 3x3 window and then spills
- * the accumulators; the memory operands keep its order with the output
- * stores (the output may overwrite the input under the row-buffer scheme).
+ * the accumulators. The memory operands keep its order with the output and
+ * line-buffer stores (the output may overwrite the input under the row-buffer
+ * scheme); "Q" (address in one register) keeps the operands to eleven
+ * registers, which fits wherever GCC optimises for speed.
  */
 #define AD_DW_TAP4(xp, wp)                                                                                             \
     do                                                                                                                 \
     {                                                                                                                  \
         int32_t xv_, wv_, xe_, we_;                                                                                    \
         __asm__("ldr %[xv], %[xm]\n\t"                                                                                 \
-                "ldr %[wv], %[wm]\n\t"                                                                                 \
+                "ldr %[wv], %[wm]\n\t"                                                                               \
                 "sxtab16 %[xe], %[off], %[xv]\n\t"                                                                     \
                 "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"                                                             \
                 "sxtb16 %[we], %[wv]\n\t"                                                                              \
@@ -178,9 +181,26 @@ static inline int32_t ad_dw_channel(const ad_dw_layer *l, const int8_t *const *x
                 "smlatt %[a3], %[xv], %[wv], %[a3]"                                                                    \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xv] "=&r"(xv_), [wv] "=&r"(wv_),        \
                   [xe] "=&r"(xe_), [we] "=&r"(we_)                                                                     \
-                : [xm] "m"(*(const int32_t *)(const void *)(xp)), [wm] "m"(*(const int32_t *)(const void *)(wp)),      \
+                : [xm] "Q"(*(const int32_t *)(const void *)(xp)), [wm] "Q"(*(const int32_t *)(const void *)(wp)),      \
                   [off] "r"(off2));                                                                                    \
     } while (0)
+#else
+/* The same tap in intrinsics where the asm's eleven register operands may not fit (-O0, -Os). */
+#define AD_DW_TAP4(xp, wp)                                                                                             \
+    do                                                                                                                 \
+    {                                                                                                                  \
+        int32_t xv_ = ad_load4(xp);                                                                                    \
+        int32_t wv_ = ad_load4(wp);                                                                                    \
+        int16x2_t xe_ = __sxtab16(off2, xv_);                                                                          \
+        int16x2_t xo_ = __sxtab16(off2, ad_ror8(xv_));                                                                 \
+        int16x2_t we_ = __sxtb16(wv_);                                                                                 \
+        int16x2_t wo_ = __sxtb16(ad_ror8(wv_));                                                                        \
+        a0 = __smlabb(xe_, we_, a0);                                                                                   \
+        a2 = __smlatt(xe_, we_, a2);                                                                                   \
+        a1 = __smlabb(xo_, wo_, a1);                                                                                   \
+        a3 = __smlatt(xo_, wo_, a3);                                                                                   \
+    } while (0)
+#endif
 
 /* The four outputs of channels oc..oc+3, stored with one 32-bit write. */
 AD_DW_INLINE void ad_dw_store4(const ad_dw_layer *l, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t oc,
