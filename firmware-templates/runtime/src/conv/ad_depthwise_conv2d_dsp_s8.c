@@ -44,19 +44,7 @@ ad_status ad_depthwise_conv2d_dsp_s8(const ad_context *ctx,
     in_h = input_dims->h;
     k_h = filter_dims->h;
     out_h = output_dims->h;
-    l.in_w = input_dims->w;
-    l.in_c = input_dims->c;
-    l.k_w = filter_dims->w;
-    l.out_w = output_dims->w;
-    l.out_c = output_dims->c;
-    l.dm = params->depth_multiplier;
-    l.stride_w = p->stride.w;
-    l.pad_w = p->padding.w;
-    l.dil_w = p->dilation.w;
-    l.filter = filter;
-    l.bias = bias;
-    ad_dw_layer_quant(&l, quant);
-    ad_dw_layer_scan(&l);
+    ad_dw_layer_init(&l, params, quant, input_dims, filter_dims, output_dims, filter, bias);
     row_in = (size_t)l.in_w * (size_t)l.in_c;
     row_out = (size_t)l.out_w * (size_t)l.out_c;
 

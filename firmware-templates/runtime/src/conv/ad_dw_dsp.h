@@ -61,17 +61,6 @@ typedef struct
     int fast_right; /* every shift in -31..-1 and no multiplier INT32_MIN: see ad_dw_output */
 } ad_dw_layer;
 
-static inline void ad_dw_layer_quant(ad_dw_layer *l, const ad_conv_quant *q)
-{
-    l->input_offset = ad_wrap_neg(q->input_zero_point);
-    l->multiplier = q->multiplier;
-    l->shift = q->shift;
-    l->output_zero_point = q->output_zero_point;
-    l->act_min = q->activation.min;
-    l->act_max = q->activation.max;
-    l->full_range = q->activation.min == -128 && q->activation.max == 127;
-}
-
 /* Sets fast_right once per call (the shifts are per channel constants). */
 static inline void ad_dw_layer_scan(ad_dw_layer *l)
 {
@@ -84,6 +73,32 @@ static inline void ad_dw_layer_scan(ad_dw_layer *l)
             l->fast_right = 0;
         }
     }
+}
+
+/* Fills l from the kernel's (checked) arguments. */
+static inline void ad_dw_layer_init(ad_dw_layer *l, const ad_dw_conv_params *params, const ad_conv_quant *q,
+                                    const ad_dims *input_dims, const ad_dims *filter_dims, const ad_dims *output_dims,
+                                    const int8_t *filter, const int32_t *bias)
+{
+    l->in_w = input_dims->w;
+    l->in_c = input_dims->c;
+    l->k_w = filter_dims->w;
+    l->out_w = output_dims->w;
+    l->out_c = output_dims->c;
+    l->dm = params->depth_multiplier;
+    l->stride_w = params->conv.stride.w;
+    l->pad_w = params->conv.padding.w;
+    l->dil_w = params->conv.dilation.w;
+    l->filter = filter;
+    l->bias = bias;
+    l->input_offset = ad_wrap_neg(q->input_zero_point);
+    l->multiplier = q->multiplier;
+    l->shift = q->shift;
+    l->output_zero_point = q->output_zero_point;
+    l->act_min = q->activation.min;
+    l->act_max = q->activation.max;
+    l->full_range = q->activation.min == -128 && q->activation.max == 127;
+    ad_dw_layer_scan(l);
 }
 
 /* ad_requantize without the 64-bit division; out of line, as the rare path of ad_dw_output. */
