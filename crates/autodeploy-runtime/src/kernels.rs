@@ -130,4 +130,7 @@ kernels! {
     Conv2dDspS8 => "ad_conv2d_dsp_s8", ["src/conv/ad_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dot_dsp.h"];
     FullyConnectedDspS8 => "ad_fully_connected_dsp_s8", ["src/fully_connected/ad_fully_connected_dsp_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dRowbufOptS8 => "ad_depthwise_conv2d_rowbuf_opt_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_opt_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    DepthwiseConv2dRowbufDspS8 => "ad_depthwise_conv2d_rowbuf_dsp_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
+    DepthwiseConv2dDspS8 => "ad_depthwise_conv2d_dsp_s8", ["src/conv/ad_depthwise_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dAddDspS8 => "ad_conv2d_add_dsp_s8", ["src/conv/ad_conv2d_add_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h", "src/conv/ad_dot_dsp.h"];
 }

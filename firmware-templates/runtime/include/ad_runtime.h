@@ -623,6 +623,30 @@ ad_status ad_depthwise_conv2d_rowbuf_opt_s8(const ad_context *ctx,
                                             const int32_t *bias,
                                             const ad_dims *output_dims,
                                             int8_t *output);
+/** ad_depthwise_conv2d_rowbuf_s8, four channels per pass with SMLABB/SMLATT (Armv7E-M DSP; plain C
+ * without it); filters at most 32 rows high. */
+ad_status ad_depthwise_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
+/** ad_depthwise_conv2d_s8 computed as ad_depthwise_conv2d_rowbuf_dsp_s8 does; filters at most 32 rows high. */
+ad_status ad_depthwise_conv2d_dsp_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *output);
 ad_status ad_conv2d_rowbuf_f32(const ad_context *ctx,
                                const ad_row_buffer *rb,
                                const ad_conv_params *params,
@@ -711,6 +735,19 @@ ad_status ad_conv2d_add_s8(const ad_context *ctx,
                            const int32_t *bias,
                            const ad_dims *output_dims,
                            int8_t *residual);
+/** ad_conv2d_add_s8 with SMLAD dot products, two channels per pass (Armv7E-M DSP; plain C without it);
+ * filters of at most 64 taps (height x width). */
+ad_status ad_conv2d_add_dsp_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
 ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dw_conv_params *params,
                                      const ad_conv_quant *quant,

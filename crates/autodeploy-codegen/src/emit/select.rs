@@ -13,6 +13,9 @@ use autodeploy_runtime::Kernel;
 use super::layer::EmittedLayer;
 use crate::Core;
 
+mod add;
+mod depthwise;
+
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KernelChoice {
@@ -47,6 +50,11 @@ pub fn variant(
     let KernelChoice::Optimized(core) = choice else {
         return None;
     };
+    if let Some(chosen) =
+        depthwise::variant(core, kernel, layer).or_else(|| add::variant(core, kernel, layer))
+    {
+        return Some(chosen);
+    }
     match (kernel, &layer.step) {
         // Any depth: below 4 only the hoisted row lookups and the channel
         // pairs pay, which is still most of the cost (kws layer 0, depth 1).
