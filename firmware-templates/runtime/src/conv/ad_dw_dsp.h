@@ -55,7 +55,7 @@ typedef struct
     const int8_t *filter;
     const int32_t *bias;
     const int32_t *multiplier;
-    const int32_t *shift;
+    const int8_t *shift;
     int32_t output_zero_point, act_min, act_max;
     int full_range; /* the activation clamp is -128..127: SSAT */
     int fast_right; /* every shift in -31..-1 and no multiplier INT32_MIN: see ad_dw_output */
