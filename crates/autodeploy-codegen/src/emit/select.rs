@@ -13,6 +13,8 @@ use autodeploy_runtime::Kernel;
 use super::layer::EmittedLayer;
 use crate::Core;
 
+mod mve;
+
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KernelChoice {
@@ -47,6 +49,11 @@ pub fn variant(
     let KernelChoice::Optimized(core) = choice else {
         return None;
     };
+    if core == Core::CortexM55 {
+        if let Some(found) = mve::variant(kernel, layer) {
+            return Some(found);
+        }
+    }
     match (kernel, &layer.step) {
         // Any depth: below 4 only the hoisted row lookups and the channel
         // pairs pay, which is still most of the cost (kws layer 0, depth 1).

@@ -1,0 +1,123 @@
+/*
+ * autodeploy runtime: int8 CONV_2D under the row-buffer scheme, Helium (MVE)
+ * variant: the contract and the values of ad_conv2d_rowbuf_s8 for one group
+ * (filter depth = input depth). Per output pixel the receptive field is
+ * gathered into one window (1x1: the pixel itself), then each output channel
+ * is one VMLADAVA dot product over it, four channels per pass sharing the
+ * input loads (ad_conv_mve.h). Plain C without MVE.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+#include "ad_conv_mve.h"
+#include "ad_rowbuf.h"
+
+#define AD_RB_ELEM ((int32_t)sizeof(int8_t))
+#define AD_MVE_MAX_ROWS 16
+
+ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                  const ad_row_buffer *rb,
+                                  const ad_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int8_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int32_t *bias,
+                                  const ad_dims *output_dims,
+                                  int8_t *output)
+{
+    ad_rowbuf_geom g;
+    ad_conv_mve_state s;
+    const int8_t *rows[AD_MVE_MAX_ROWS] = {NULL};
+    int32_t filters_per_group, window;
+    int32_t oy, ox, ky;
+    int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
+    int8_t zp;
+    int pixels;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (rb == NULL || quant == NULL || input == NULL || filter == NULL || output == NULL ||
+        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+        filter_dims->c != input_dims->c || filter_dims->h > AD_MVE_MAX_ROWS)
+    {
+        return AD_ERR_ARG;
+    }
+
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+    window = k_h * k_w * in_c;
+    if (out_c > AD_MVE_MAX_CHANNELS || window > AD_MVE_MAX_WINDOW)
+    {
+        return AD_ERR_ARG;
+    }
+    zp = (int8_t)quant->input_zero_point;
+    pixels = rb->unit == AD_UNIT_PIXELS;
+    if (pixels)
+    {
+        if (k_h != 1 || k_w != 1 || params->stride.h != 1 || params->stride.w != 1 || params->padding.h != 0 ||
+            params->padding.w != 0 || out_h != in_h || out_w != in_w)
+        {
+            return AD_ERR_ARG;
+        }
+        status = ad_rowbuf_init(&g, rb, input, in_h * in_w, in_c * AD_RB_ELEM, out_h * out_w, out_c * AD_RB_ELEM, 1, 1, 1, 0);
+    }
+    else if (rb->unit == AD_UNIT_ROWS)
+    {
+        status = ad_rowbuf_init(&g, rb, input, in_h, in_w * in_c * AD_RB_ELEM, out_h, out_w * out_c * AD_RB_ELEM, k_h,
+                                params->stride.h, params->dilation.h, params->padding.h);
+    }
+    else
+    {
+        status = AD_ERR_ARG;
+    }
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    ad_mve_fold_bias(filter, window, out_c, bias, ad_wrap_neg(quant->input_zero_point), s.bias);
+
+    for (oy = 0; oy < out_h; oy++)
+    {
+        int8_t *out_row = output + (size_t)oy * out_w * out_c;
+        if (pixels)
+        {
+            for (ox = 0; ox < out_w; ox++)
+            {
+                int32_t p = oy * out_w + ox;
+                ad_rowbuf_save(&g, p);
+                ad_conv_mve_pixel(&s, (const int8_t *)ad_rowbuf_unit(&g, p, p), in_c, filter, out_c, quant,
+                                  out_row + (size_t)ox * out_c);
+            }
+            continue;
+        }
+        ad_rowbuf_save(&g, oy);
+        /* Where each filter row reads depends on oy only: look it up once per output row. */
+        for (ky = 0; ky < k_h; ky++)
+        {
+            int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
+            rows[ky] = iy < 0 ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
+        }
+        for (ox = 0; ox < out_w; ox++)
+        {
+            for (ky = 0; ky < k_h; ky++)
+            {
+                ad_conv_mve_fill_row(s.window + (size_t)ky * k_w * in_c, rows[ky], ox, params, k_w, in_w, in_c, zp);
+            }
+            ad_conv_mve_pixel(&s, s.window, window, filter, out_c, quant, out_row + (size_t)ox * out_c);
+        }
+    }
+    return AD_OK;
+}
