@@ -92,6 +92,20 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     for (oy = 0; oy < out_h; oy++)
     {
         int8_t *out_row = output + (size_t)oy * out_w * out_c;
+        if (pixels && rb->delta <= 0 && out_c <= in_c)
+        {
+            /*
+             * Output pixel p ends where input pixel p ends or before, so it
+             * overwrites only pixels already read: this kernel reads all of
+             * pixel p before writing any of it, so nothing needs saving.
+             */
+            for (ox = 0; ox < out_w; ox++)
+            {
+                ad_conv_mve_pixel(&s, input + ((size_t)oy * out_w + ox) * in_c, in_c, filter, out_c, quant,
+                                  out_row + (size_t)ox * out_c);
+            }
+            continue;
+        }
         if (pixels)
         {
             for (ox = 0; ox < out_w; ox++)

@@ -76,14 +76,7 @@ static inline void ad_conv_mve_pixel(ad_conv_mve_state *s, const int8_t *x, int3
     int32_t oc;
     for (oc = 0; oc < out_c; oc += 4)
     {
-        int32_t rows = out_c - oc < 4 ? out_c - oc : 4;
-        int32_t a[4] = {0, 0, 0, 0};
-        int32_t j;
-        ad_mve_dot_rows(x, filter + (size_t)oc * n, n, n, rows, a);
-        for (j = 0; j < rows; j++)
-        {
-            s->acc[oc + j] = ad_wrap_add(a[j], s->bias[oc + j]);
-        }
+        ad_mve_dot_rows(x, filter + (size_t)oc * n, n, n, out_c - oc < 4 ? out_c - oc : 4, s->bias + oc, s->acc + oc);
     }
     ad_mve_requantize(s->acc, out_c, quant->multiplier, quant->shift, quant->output_zero_point, quant->activation, out);
 }

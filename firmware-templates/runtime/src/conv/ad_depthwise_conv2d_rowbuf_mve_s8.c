@@ -54,12 +54,26 @@ static inline void ad_dw_mve_block8(const int8_t *const *taps, int32_t n_taps, c
     const int8_t *w = filter + c;
     int16x8_t r = vdupq_n_s16(0);
     int32_t t;
-    for (t = 0; t < n_taps; t++, w += out_c)
+    if (out_c - c >= 8)
     {
-        int16x8_t x = vldrbq_z_s16(taps[t] + c, p);
-        int16x8_t k = vldrbq_z_s16(w, p);
-        even = vaddq_s32(even, vmullbq_int_s16(x, k));
-        odd = vaddq_s32(odd, vmulltq_int_s16(x, k));
+        /* A whole block: unpredicated loads. */
+        for (t = 0; t < n_taps; t++, w += out_c)
+        {
+            int16x8_t x = vldrbq_s16(taps[t] + c);
+            int16x8_t k = vldrbq_s16(w);
+            even = vaddq_s32(even, vmullbq_int_s16(x, k));
+            odd = vaddq_s32(odd, vmulltq_int_s16(x, k));
+        }
+    }
+    else
+    {
+        for (t = 0; t < n_taps; t++, w += out_c)
+        {
+            int16x8_t x = vldrbq_z_s16(taps[t] + c, p);
+            int16x8_t k = vldrbq_z_s16(w, p);
+            even = vaddq_s32(even, vmullbq_int_s16(x, k));
+            odd = vaddq_s32(odd, vmulltq_int_s16(x, k));
+        }
     }
     even = ad_mve_requantize_q(even, vldrwq_s32(s->mult + c), vldrwq_s32(s->shift + c), quant->output_zero_point,
                                quant->activation);

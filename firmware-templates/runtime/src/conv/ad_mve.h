@@ -31,17 +31,28 @@
 #define AD_MVE_MAX_CHANNELS 512
 #define AD_MVE_MAX_WINDOW 2304
 
-/* acc[j] += dot(x, w + j * stride) over n bytes, for j < rows (1..4). */
+/*
+ * out[j] = bias[j] + dot(x, w + j * stride) over n bytes, for j < rows (1..4):
+ * whole 16-byte chunks unpredicated, one predicated tail.
+ */
 static inline void ad_mve_dot_rows(const int8_t *x, const int8_t *w, int32_t stride, int32_t n, int32_t rows,
-                                   int32_t acc[4])
+                                   const int32_t *bias, int32_t *out)
 {
 #if AD_MVE
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     const int8_t *w1 = w + (rows > 1 ? stride : 0);
     const int8_t *w2 = w + (rows > 2 ? 2 * stride : 0);
     const int8_t *w3 = w + (rows > 3 ? 3 * stride : 0);
     int32_t i;
-    for (i = 0; i < n; i += 16)
+    for (i = 0; i + 16 <= n; i += 16)
+    {
+        int8x16_t xv = vldrbq_s8(x + i);
+        a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w + i));
+        a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1 + i));
+        a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2 + i));
+        a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3 + i));
+    }
+    if (i < n)
     {
         mve_pred16_t p = vctp8q((uint32_t)(n - i));
         int8x16_t xv = vldrbq_z_s8(x + i, p);
@@ -50,20 +61,29 @@ static inline void ad_mve_dot_rows(const int8_t *x, const int8_t *w, int32_t str
         a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2 + i, p));
         a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3 + i, p));
     }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
+    out[0] = ad_wrap_add(bias[0], a0);
+    if (rows > 1)
+    {
+        out[1] = ad_wrap_add(bias[1], a1);
+    }
+    if (rows > 2)
+    {
+        out[2] = ad_wrap_add(bias[2], a2);
+    }
+    if (rows > 3)
+    {
+        out[3] = ad_wrap_add(bias[3], a3);
+    }
 #else
     int32_t j, i;
     for (j = 0; j < rows; j++)
     {
-        int32_t a = acc[j];
+        int32_t a = bias[j];
         for (i = 0; i < n; i++)
         {
             a = ad_wrap_add(a, ad_wrap_mul(x[i], w[(size_t)j * stride + i]));
         }
-        acc[j] = a;
+        out[j] = a;
     }
 #endif
 }
