@@ -125,4 +125,6 @@ kernels! {
     // Helium (MVE) variants for Cortex-M55, chosen by the emitter's `select::mve` module.
     Conv2dRowbufMveS8 => "ad_conv2d_rowbuf_mve_s8", ["src/conv/ad_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h"];
     DepthwiseConv2dRowbufMveS8 => "ad_depthwise_conv2d_rowbuf_mve_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_mve.h"];
+    Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h"];
+    FullyConnectedMveS8 => "ad_fully_connected_mve_s8", ["src/fully_connected/ad_fully_connected_mve_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_mve.h"];
 }

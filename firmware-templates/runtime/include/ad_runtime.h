@@ -52,6 +52,17 @@ ad_status ad_conv2d_s8(const ad_context *ctx,
                        const int32_t *bias,
                        const ad_dims *output_dims,
                        int8_t *output);
+/** ad_conv2d_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+ad_status ad_conv2d_mve_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *output);
 /** ad_conv2d_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
 ad_status ad_conv2d_dsp_s8(const ad_context *ctx,
                            const ad_conv_params *params,
@@ -125,6 +136,17 @@ ad_status ad_fully_connected_s8(const ad_context *ctx,
                                 int8_t *output);
 /** ad_fully_connected_s8 with SMLAD dot products (Armv7E-M DSP; plain C without it). */
 ad_status ad_fully_connected_dsp_s8(const ad_context *ctx,
+                                    const ad_fc_quant *quant,
+                                    const ad_dims *input_dims,
+                                    const int8_t *input,
+                                    const ad_dims *filter_dims,
+                                    const int8_t *filter,
+                                    const int32_t *bias,
+                                    const ad_dims *output_dims,
+                                    int8_t *output);
+
+/** ad_fully_connected_s8 on Helium (MVE): VMLADAVA dot products, zero points folded (plain C without MVE). */
+ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
                                     const ad_fc_quant *quant,
                                     const ad_dims *input_dims,
                                     const int8_t *input,

@@ -30,6 +30,20 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
                 "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
             ))
         }
+        (Kernel::Conv2dS8, Step::Conv { window, .. })
+            if window.filter.c == window.input.c
+                && window.output.c <= MAX_CHANNELS
+                && window.filter.h * window.filter.w * window.filter.c <= MAX_WINDOW =>
+        {
+            Some((
+                Kernel::Conv2dMveS8,
+                "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
+            ))
+        }
+        (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) => Some((
+            Kernel::FullyConnectedMveS8,
+            "Helium: VMLADAVA dot products, four output channels per pass, zero points folded",
+        )),
         (
             Kernel::DepthwiseConv2dRowbufS8,
             Step::Depthwise {
