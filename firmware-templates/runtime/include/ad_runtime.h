@@ -671,6 +671,18 @@ ad_status ad_conv2d_add_s8(const ad_context *ctx,
                            const int32_t *bias,
                            const ad_dims *output_dims,
                            int8_t *residual);
+/** ad_conv2d_add_s8 for one group on Helium (MVE): VMLADAVA dot products, vector ADD (plain C without MVE). */
+ad_status ad_conv2d_add_mve_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
 ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dw_conv_params *params,
                                      const ad_conv_quant *quant,

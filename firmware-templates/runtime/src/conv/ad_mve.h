@@ -114,16 +114,33 @@ static inline void ad_mve_fold_bias(const int8_t *w, int32_t n, int32_t rows, co
 }
 
 #if AD_MVE
-/* Four lanes of ad_requantize (multiplier m, shift s) + zp, clamped. */
-static inline int32x4_t ad_mve_requantize_q(int32x4_t v, int32x4_t m, int32x4_t s, int32_t zp, ad_activation act)
+/* Four lanes of ad_requantize(v, m, s): wrapping left shift, VQRDMULH, exact rounding right shift. */
+static inline int32x4_t ad_mve_scale_q(int32x4_t v, int32x4_t m, int32x4_t s)
 {
     int32x4_t zero = vdupq_n_s32(0);
     int32x4_t right = vminq_s32(s, zero);
     int32x4_t h = vqrdmulhq_s32(vshlq_s32(v, vmaxq_s32(s, zero)), m);
     h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, right), 31));
-    h = vrshlq_s32(h, right);
-    h = vaddq_n_s32(h, zp);
+    return vrshlq_s32(h, right);
+}
+
+/* Four lanes of ad_requantize (multiplier m, shift s) + zp, clamped. */
+static inline int32x4_t ad_mve_requantize_q(int32x4_t v, int32x4_t m, int32x4_t s, int32_t zp, ad_activation act)
+{
+    int32x4_t h = vaddq_n_s32(ad_mve_scale_q(v, m, s), zp);
     return vminq_s32(vmaxq_s32(h, vdupq_n_s32(act.min)), vdupq_n_s32(act.max));
+}
+
+/* Four lanes of ad_add_fused_s8 (ad_add_fused.h): input 1 a, input 2 c. */
+static inline int32x4_t ad_mve_add_q(const ad_add_quant *q, int32x4_t a, int32x4_t c)
+{
+    int32x4_t ls = vdupq_n_s32(q->left_shift);
+    int32x4_t x1 = ad_mve_scale_q(vshlq_s32(vsubq_n_s32(a, q->input1_zero_point), ls),
+                                  vdupq_n_s32(q->input1_multiplier), vdupq_n_s32(q->input1_shift));
+    int32x4_t x2 = ad_mve_scale_q(vshlq_s32(vsubq_n_s32(c, q->input2_zero_point), ls),
+                                  vdupq_n_s32(q->input2_multiplier), vdupq_n_s32(q->input2_shift));
+    return ad_mve_requantize_q(vaddq_s32(x1, x2), vdupq_n_s32(q->output_multiplier), vdupq_n_s32(q->output_shift),
+                               q->output_zero_point, q->activation);
 }
 #endif
 

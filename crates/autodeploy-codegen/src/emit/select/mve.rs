@@ -30,13 +30,17 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
                 "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
             ))
         }
-        (Kernel::Conv2dS8, Step::Conv { window, .. })
+        (Kernel::Conv2dS8 | Kernel::Conv2dAddS8, Step::Conv { window, .. })
             if window.filter.c == window.input.c
                 && window.output.c <= MAX_CHANNELS
                 && window.filter.h * window.filter.w * window.filter.c <= MAX_WINDOW =>
         {
             Some((
-                Kernel::Conv2dMveS8,
+                if kernel == Kernel::Conv2dS8 {
+                    Kernel::Conv2dMveS8
+                } else {
+                    Kernel::Conv2dAddMveS8
+                },
                 "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
             ))
         }
