@@ -15,6 +15,56 @@
 #define AD_RB_ELEM ((int32_t)sizeof(int8_t))
 #define AD_MVE_MAX_ROWS 16
 
+/*
+ * The pixel scheme in 32-bit arithmetic (ad_rowbuf.h's rule, with fewer saves).
+ * This kernel reads all of input pixel p before it writes output pixel p, so
+ * only pixels that an earlier output overwrites need a copy: pixel r is saved
+ * when first_write(r) < r, a subset of the scheme's saves (first_write(r) <= r,
+ * the last read of r being output r), into the same slots at the same time,
+ * which the scheme's check has already proved free.
+ */
+static int32_t ad_pixels_first_write(const ad_rowbuf_geom *g, int32_t r)
+{
+    int32_t start = r * (int32_t)g->in_unit;
+    int32_t from = start - (int32_t)g->delta;
+    int32_t y = from < 0 ? 0 : from / (int32_t)g->out_unit;
+    if (y >= g->units_out || (int32_t)g->delta + y * (int32_t)g->out_unit >= start + (int32_t)g->in_unit)
+    {
+        return g->units_out;
+    }
+    return y;
+}
+
+/* Saves what output pixel p overwrites and later outputs still read; returns where pixel p is read. */
+static const int8_t *ad_pixels_unit(const ad_rowbuf_geom *g, int32_t p)
+{
+    int32_t in = (int32_t)g->in_unit;
+    int32_t start = (int32_t)g->delta + p * (int32_t)g->out_unit;
+    int32_t end = start + (int32_t)g->out_unit;
+    int32_t r = start < 0 ? 0 : start / in;
+    int32_t last = end <= 0 ? -1 : (end - 1) / in;
+    if (r < p + 1)
+    {
+        r = p + 1;
+    }
+    if (last > g->units_in - 1)
+    {
+        last = g->units_in - 1;
+    }
+    for (; r <= last; r++)
+    {
+        if (ad_pixels_first_write(g, r) == p)
+        {
+            memcpy(g->slots + (size_t)(r % g->rb->rows) * (size_t)in, g->input + (size_t)r * (size_t)in, (size_t)in);
+        }
+    }
+    if (p < g->units_in && ad_pixels_first_write(g, p) < p)
+    {
+        return (const int8_t *)(g->slots + (size_t)(p % g->rb->rows) * (size_t)in);
+    }
+    return (const int8_t *)(g->input + (size_t)p * (size_t)in);
+}
+
 ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                   const ad_row_buffer *rb,
                                   const ad_conv_params *params,
@@ -34,7 +84,7 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     int32_t oy, ox, ky;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
     int8_t zp;
-    int pixels;
+    int pixels, small;
     ad_status status;
 
     (void)ctx;
@@ -87,22 +137,20 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
+    /* Every byte offset of the scheme fits in 32 bits (always, for arenas below 2 GiB). */
+    small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
+            (int64_t)g.units_out * g.out_unit < 0x40000000;
     ad_mve_fold_bias(filter, window, out_c, bias, ad_wrap_neg(quant->input_zero_point), s.bias);
 
     for (oy = 0; oy < out_h; oy++)
     {
         int8_t *out_row = output + (size_t)oy * out_w * out_c;
-        if (pixels && rb->delta <= 0 && out_c <= in_c)
+        if (pixels && small)
         {
-            /*
-             * Output pixel p ends where input pixel p ends or before, so it
-             * overwrites only pixels already read: this kernel reads all of
-             * pixel p before writing any of it, so nothing needs saving.
-             */
             for (ox = 0; ox < out_w; ox++)
             {
-                ad_conv_mve_pixel(&s, input + ((size_t)oy * out_w + ox) * in_c, in_c, filter, out_c, quant,
-                                  out_row + (size_t)ox * out_c);
+                int32_t p = oy * out_w + ox;
+                ad_conv_mve_pixel(&s, ad_pixels_unit(&g, p), in_c, filter, out_c, quant, out_row + (size_t)ox * out_c);
             }
             continue;
         }
