@@ -30,6 +30,16 @@ typedef struct
     int32_t kernel, stride, dilation, pad;
 } ad_rowbuf_geom;
 
+/* a / b for a >= 0, b > 0: one 32-bit division when both fit (a libgcc call per 64-bit one). */
+static inline int64_t ad_rowbuf_div(int64_t a, int64_t b)
+{
+    if (a <= INT32_MAX && b <= INT32_MAX)
+    {
+        return (int32_t)a / (int32_t)b;
+    }
+    return a / b;
+}
+
 static inline int32_t ad_rowbuf_first_write(const ad_rowbuf_geom *g, int32_t r)
 {
     int64_t start = (int64_t)r * g->in_unit;
@@ -39,7 +49,7 @@ static inline int32_t ad_rowbuf_first_write(const ad_rowbuf_geom *g, int32_t r)
     {
         return g->units_out;
     }
-    y = from < 0 ? 0 : from / g->out_unit;
+    y = from < 0 ? 0 : ad_rowbuf_div(from, g->out_unit);
     if (y >= g->units_out || g->delta + y * g->out_unit >= start + g->in_unit)
     {
         return g->units_out;
@@ -49,7 +59,7 @@ static inline int32_t ad_rowbuf_first_write(const ad_rowbuf_geom *g, int32_t r)
 
 static inline int32_t ad_rowbuf_last_read(const ad_rowbuf_geom *g, int32_t r)
 {
-    int64_t y = ((int64_t)r + g->pad) / g->stride;
+    int64_t y = ad_rowbuf_div((int64_t)r + g->pad, g->stride);
     if (y > (int64_t)g->units_out - 1)
     {
         y = (int64_t)g->units_out - 1;
@@ -130,8 +140,8 @@ static inline void ad_rowbuf_save(const ad_rowbuf_geom *g, int32_t y)
     {
         return;
     }
-    first = start < 0 ? 0 : start / g->in_unit;
-    last = (end - 1) / g->in_unit;
+    first = start < 0 ? 0 : ad_rowbuf_div(start, g->in_unit);
+    last = ad_rowbuf_div(end - 1, g->in_unit);
     if (last > (int64_t)g->units_in - 1)
     {
         last = (int64_t)g->units_in - 1;
@@ -140,7 +150,7 @@ static inline void ad_rowbuf_save(const ad_rowbuf_geom *g, int32_t y)
     {
         if (ad_rowbuf_first_write(g, (int32_t)r) == y && ad_rowbuf_saved(g, (int32_t)r))
         {
-            memcpy(g->slots + (size_t)(r % g->rb->rows) * (size_t)g->in_unit, g->input + (size_t)r * (size_t)g->in_unit,
+            memcpy(g->slots + (size_t)((int32_t)r % g->rb->rows) * (size_t)g->in_unit, g->input + (size_t)r * (size_t)g->in_unit,
                    (size_t)g->in_unit);
         }
     }
