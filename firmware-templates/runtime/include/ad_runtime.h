@@ -223,6 +223,14 @@ ad_status ad_avg_pool_s8(const ad_context *ctx,
                          const int8_t *input,
                          const ad_dims *output_dims,
                          int8_t *output);
+/** ad_avg_pool_s8 on Helium (MVE): window sums of 16 channels at a time (plain C without MVE). */
+ad_status ad_avg_pool_mve_s8(const ad_context *ctx,
+                             const ad_pool_params *params,
+                             const ad_activation *activation,
+                             const ad_dims *input_dims,
+                             const int8_t *input,
+                             const ad_dims *output_dims,
+                             int8_t *output);
 ad_status ad_avg_pool_f32(const ad_context *ctx,
                           const ad_pool_params *params,
                           const ad_activation_f32 *activation,

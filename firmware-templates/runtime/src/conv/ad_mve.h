@@ -98,7 +98,11 @@ static inline void ad_mve_fold_bias(const int8_t *w, int32_t n, int32_t rows, co
         const int8_t *row = w + (size_t)c * n;
         int32_t sum = 0;
 #if AD_MVE
-        for (i = 0; i < n; i += 16)
+        for (i = 0; i + 16 <= n; i += 16)
+        {
+            sum = vaddvaq_s8(sum, vldrbq_s8(row + i));
+        }
+        if (i < n)
         {
             mve_pred16_t p = vctp8q((uint32_t)(n - i));
             sum = vaddvaq_p_s8(sum, vldrbq_z_s8(row + i, p), p);

@@ -48,6 +48,10 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
             Kernel::FullyConnectedMveS8,
             "Helium: VMLADAVA dot products, four output channels per pass, zero points folded",
         )),
+        (Kernel::AvgPoolS8, Step::Pool { max: false, .. }) => Some((
+            Kernel::AvgPoolMveS8,
+            "Helium: window sums of 16 channels at a time",
+        )),
         (
             Kernel::DepthwiseConv2dRowbufS8,
             Step::Depthwise {
