@@ -103,6 +103,17 @@ ad_status ad_depthwise_conv2d_s8(const ad_context *ctx,
                                  const int32_t *bias,
                                  const ad_dims *output_dims,
                                  int8_t *output);
+/** ad_depthwise_conv2d_s8 for depth multiplier 1 on Helium (MVE): 8 channels per pass (plain C without MVE). */
+ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *output);
 
 /** float32 DEPTHWISE_CONV_2D; layouts as ad_depthwise_conv2d_s8. */
 ad_status ad_depthwise_conv2d_f32(const ad_context *ctx,

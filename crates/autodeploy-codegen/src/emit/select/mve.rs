@@ -11,9 +11,9 @@ use autodeploy_runtime::Kernel;
 const MAX_CHANNELS: usize = 512;
 /// `AD_MVE_MAX_WINDOW` in `ad_mve.h`: filter height x width x depth bytes.
 const MAX_WINDOW: usize = 2304;
-/// `AD_MVE_MAX_ROWS` in the row-buffer kernels.
+/// `AD_MVE_MAX_ROWS` in the row-buffer CONV_2D, `AD_DW_MVE_MAX_ROWS` in `ad_dw_mve.h`.
 const MAX_ROWS: usize = 16;
-/// `AD_MVE_MAX_TAPS` in the depthwise kernel.
+/// `AD_DW_MVE_MAX_TAPS` in `ad_dw_mve.h`.
 const MAX_TAPS: usize = 64;
 
 /// The Helium variant for `kernel` on `layer`, with the reason, if one applies.
@@ -53,7 +53,7 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
             "Helium: window sums of 16 channels at a time",
         )),
         (
-            Kernel::DepthwiseConv2dRowbufS8,
+            Kernel::DepthwiseConv2dRowbufS8 | Kernel::DepthwiseConv2dS8,
             Step::Depthwise {
                 window,
                 depth_multiplier: 1,
@@ -64,7 +64,11 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
             && window.filter.h * window.filter.w <= MAX_TAPS =>
         {
             Some((
-                Kernel::DepthwiseConv2dRowbufMveS8,
+                if kernel == Kernel::DepthwiseConv2dS8 {
+                    Kernel::DepthwiseConv2dMveS8
+                } else {
+                    Kernel::DepthwiseConv2dRowbufMveS8
+                },
                 "Helium: 16 channels per pass with VMLA, input zero point folded into the bias",
             ))
         }
