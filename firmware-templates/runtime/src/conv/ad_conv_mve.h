@@ -71,44 +71,68 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
     }
 }
 
+#if AD_MVE
+/*
+ * Groups of four output channels while whole groups remain, in 16-byte chunks
+ * and (with_tail) one predicated tail of n % 16 bytes; the four row pointers
+ * run on into the next group. Returns the first channel not done. Called with
+ * a constant with_tail, so each call site compiles to its own tight loop.
+ */
+static inline __attribute__((always_inline)) int32_t ad_conv_mve_groups(ad_conv_mve_state *s, const int8_t *x,
+                                                                        int32_t n, const int8_t *filter,
+                                                                        int32_t out_c, int with_tail)
+{
+    int32_t rem = n & 15;
+    mve_pred16_t tail = vctp8q((uint32_t)rem);
+    const int8_t *w3 = filter;
+    int32_t oc;
+    for (oc = 0; oc + 4 <= out_c; oc += 4)
+    {
+        const int8_t *xp = x;
+        const int8_t *w0 = w3;
+        const int8_t *w1 = w0 + n;
+        const int8_t *w2 = w1 + n;
+        int32_t a0 = s->bias[oc], a1 = s->bias[oc + 1], a2 = s->bias[oc + 2], a3 = s->bias[oc + 3];
+        int32_t i;
+        w3 = w2 + n;
+        for (i = n >> 4; i > 0; i--)
+        {
+            int8x16_t xv = vldrbq_s8(xp);
+            xp += 16;
+            a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0));
+            w0 += 16;
+            a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1));
+            w1 += 16;
+            a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2));
+            w2 += 16;
+            a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3));
+            w3 += 16;
+        }
+        if (with_tail)
+        {
+            int8x16_t xv = vldrbq_z_s8(xp, tail);
+            a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0, tail));
+            a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1, tail));
+            a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2, tail));
+            a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3, tail));
+            w3 += rem;
+        }
+        s->acc[oc] = a0;
+        s->acc[oc + 1] = a1;
+        s->acc[oc + 2] = a2;
+        s->acc[oc + 3] = a3;
+    }
+    return oc;
+}
+#endif
+
 /* s->acc[oc] = folded bias + dot(window at x, filter row oc) for oc < out_c (window of n bytes). */
 static inline void ad_conv_mve_dots(ad_conv_mve_state *s, const int8_t *x, int32_t n, const int8_t *filter,
                                     int32_t out_c)
 {
     int32_t oc = 0;
 #if AD_MVE
-    if ((n & 15) == 0)
-    {
-        /* Whole 16-byte chunks: the four row pointers run on into the next group. */
-        const int8_t *w3 = filter;
-        for (; oc + 4 <= out_c; oc += 4)
-        {
-            const int8_t *xp = x;
-            const int8_t *w0 = w3;
-            const int8_t *w1 = w0 + n;
-            const int8_t *w2 = w1 + n;
-            int32_t a0 = s->bias[oc], a1 = s->bias[oc + 1], a2 = s->bias[oc + 2], a3 = s->bias[oc + 3];
-            int32_t i;
-            w3 = w2 + n;
-            for (i = n >> 4; i > 0; i--)
-            {
-                int8x16_t xv = vldrbq_s8(xp);
-                xp += 16;
-                a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0));
-                w0 += 16;
-                a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1));
-                w1 += 16;
-                a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2));
-                w2 += 16;
-                a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3));
-                w3 += 16;
-            }
-            s->acc[oc] = a0;
-            s->acc[oc + 1] = a1;
-            s->acc[oc + 2] = a2;
-            s->acc[oc + 3] = a3;
-        }
-    }
+    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0) : ad_conv_mve_groups(s, x, n, filter, out_c, 1);
 #endif
     for (; oc < out_c; oc += 4)
     {
