@@ -108,10 +108,10 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     out_h = output_dims->h;
     out_w = output_dims->w;
     out_c = output_dims->c;
-    window = k_h * k_w * in_c;
-    if (out_c > AD_MVE_MAX_CHANNELS || window > AD_MVE_MAX_WINDOW)
+    status = ad_conv_mve_begin(&s, quant, filter_dims, output_dims, filter, bias, &window);
+    if (status != AD_OK)
     {
-        return AD_ERR_ARG;
+        return status;
     }
     zp = (int8_t)quant->input_zero_point;
     pixels = rb->unit == AD_UNIT_PIXELS;
@@ -140,7 +140,6 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     /* Every byte offset of the scheme fits in 32 bits (always, for arenas below 2 GiB). */
     small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
             (int64_t)g.units_out * g.out_unit < 0x40000000;
-    ad_mve_fold_bias(filter, window, out_c, bias, ad_wrap_neg(quant->input_zero_point), s.bias);
 
     for (oy = 0; oy < out_h; oy++)
     {

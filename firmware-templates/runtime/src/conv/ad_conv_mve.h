@@ -126,6 +126,20 @@ static inline __attribute__((always_inline)) int32_t ad_conv_mve_groups(ad_conv_
 }
 #endif
 
+/* Checks the stack limits and folds the input zero point into the bias; *window gets k_h * k_w * depth. */
+static inline ad_status ad_conv_mve_begin(ad_conv_mve_state *s, const ad_conv_quant *quant, const ad_dims *filter_dims,
+                                          const ad_dims *output_dims, const int8_t *filter, const int32_t *bias,
+                                          int32_t *window)
+{
+    *window = filter_dims->h * filter_dims->w * filter_dims->c;
+    if (output_dims->c > AD_MVE_MAX_CHANNELS || *window > AD_MVE_MAX_WINDOW)
+    {
+        return AD_ERR_ARG;
+    }
+    ad_mve_fold_bias(filter, *window, output_dims->c, bias, ad_wrap_neg(quant->input_zero_point), s->bias);
+    return AD_OK;
+}
+
 /* s->acc[oc] = folded bias + dot(window at x, filter row oc) for oc < out_c (window of n bytes). */
 static inline void ad_conv_mve_dots(ad_conv_mve_state *s, const int8_t *x, int32_t n, const int8_t *filter,
                                     int32_t out_c)
@@ -220,13 +234,12 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
     out_h = output_dims->h;
     out_w = output_dims->w;
     out_c = output_dims->c;
-    window = k_h * k_w * in_c;
-    if (out_c > AD_MVE_MAX_CHANNELS || window > AD_MVE_MAX_WINDOW)
+    status = ad_conv_mve_begin(&s, quant, filter_dims, output_dims, filter, bias, &window);
+    if (status != AD_OK)
     {
-        return AD_ERR_ARG;
+        return status;
     }
     zp = (int8_t)quant->input_zero_point;
-    ad_mve_fold_bias(filter, window, out_c, bias, ad_wrap_neg(quant->input_zero_point), s.bias);
 
     for (b = 0; b < output_dims->n; b++)
     {
