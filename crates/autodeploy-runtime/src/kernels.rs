@@ -133,4 +133,12 @@ kernels! {
     DepthwiseConv2dRowbufDspS8 => "ad_depthwise_conv2d_rowbuf_dsp_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dDspS8 => "ad_depthwise_conv2d_dsp_s8", ["src/conv/ad_depthwise_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
     Conv2dAddDspS8 => "ad_conv2d_add_dsp_s8", ["src/conv/ad_conv2d_add_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h", "src/conv/ad_dot_dsp.h"];
+    // Helium (MVE) variants for Cortex-M55, chosen by the emitter's `select::mve` module.
+    Conv2dRowbufMveS8 => "ad_conv2d_rowbuf_mve_s8", ["src/conv/ad_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    DepthwiseConv2dRowbufMveS8 => "ad_depthwise_conv2d_rowbuf_mve_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    DepthwiseConv2dMveS8 => "ad_depthwise_conv2d_mve_s8", ["src/conv/ad_depthwise_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    Conv2dAddMveS8 => "ad_conv2d_add_mve_s8", ["src/conv/ad_conv2d_add_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    FullyConnectedMveS8 => "ad_fully_connected_mve_s8", ["src/fully_connected/ad_fully_connected_mve_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_mve.h"];
+    AvgPoolMveS8 => "ad_avg_pool_mve_s8", ["src/pool/ad_avg_pool_mve_s8.c", "src/pool/ad_pool_common.h", "src/conv/ad_mve.h"];
 }

@@ -760,6 +760,85 @@ ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dims *output_dims,
                                      int8_t *residual);
 
+/* Helium (MVE) variants for Cortex-M55 (plain C without MVE). */
+/** ad_conv2d_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+ad_status ad_conv2d_mve_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *output);
+/** ad_depthwise_conv2d_s8 for depth multiplier 1 on Helium (MVE): 8 channels per pass (plain C without MVE). */
+ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *output);
+/** ad_fully_connected_s8 on Helium (MVE): VMLADAVA dot products, zero points folded (plain C without MVE). */
+ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
+                                    const ad_fc_quant *quant,
+                                    const ad_dims *input_dims,
+                                    const int8_t *input,
+                                    const ad_dims *filter_dims,
+                                    const int8_t *filter,
+                                    const int32_t *bias,
+                                    const ad_dims *output_dims,
+                                    int8_t *output);
+
+/** ad_avg_pool_s8 on Helium (MVE): window sums of 16 channels at a time (plain C without MVE). */
+ad_status ad_avg_pool_mve_s8(const ad_context *ctx,
+                             const ad_pool_params *params,
+                             const ad_activation *activation,
+                             const ad_dims *input_dims,
+                             const int8_t *input,
+                             const ad_dims *output_dims,
+                             int8_t *output);
+/** ad_conv2d_rowbuf_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                  const ad_row_buffer *rb,
+                                  const ad_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int8_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int32_t *bias,
+                                  const ad_dims *output_dims,
+                                  int8_t *output);
+/** ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 on Helium (MVE): 16 channels per pass. */
+ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
+/** ad_conv2d_add_s8 for one group on Helium (MVE): VMLADAVA dot products, vector ADD (plain C without MVE). */
+ad_status ad_conv2d_add_mve_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
+
 #ifdef __cplusplus
 }
 #endif

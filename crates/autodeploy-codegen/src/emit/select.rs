@@ -15,6 +15,7 @@ use crate::Core;
 
 mod add;
 mod depthwise;
+mod mve;
 
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,11 @@ pub fn variant(
     let KernelChoice::Optimized(core) = choice else {
         return None;
     };
+    if core == Core::CortexM55 {
+        if let Some(found) = mve::variant(kernel, layer) {
+            return Some(found);
+        }
+    }
     if let Some(chosen) =
         depthwise::variant(core, kernel, layer).or_else(|| add::variant(core, kernel, layer))
     {
