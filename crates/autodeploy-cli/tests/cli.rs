@@ -404,3 +404,41 @@ fn boards_lists_every_builtin_with_memories_and_loading() {
     );
     assert!(text.contains("runs on: qemu -M mps2-an386"), "{text}");
 }
+
+#[test]
+fn validate_streams_100_frames_bit_exact_with_state_on_qemu_m4() {
+    let cache = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/autodeploy-test-cache");
+    for (name, state) in [
+        ("microwakeword/alexa", "3024 of 3024 bytes match"),
+        ("microwakeword/hey_jarvis", "2840 of 2840 bytes match"),
+    ] {
+        let out = autodeploy(&[
+            "validate",
+            &model(name),
+            "--board",
+            "qemu-m4",
+            "--sequence",
+            "100",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{name}: {text}{}", stderr(&out));
+        assert!(text.contains("100 samples"), "{name}: {text}");
+        assert!(
+            text.contains(&format!("state after 100 consecutive frames: {state}")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("PASS"), "{name}: {text}");
+    }
+    // A model without state has no stream to validate.
+    let out = autodeploy(&[
+        "validate",
+        &model("tflm-examples/hello_world_int8"),
+        "--sequence",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("keeps no state"), "{}", stderr(&out));
+}
