@@ -432,6 +432,34 @@ fn validate_streams_100_frames_bit_exact_with_state_on_qemu_m4() {
         );
         assert!(text.contains("PASS"), "{name}: {text}");
     }
+    // The spoken word through the board: the same frames TFLite Micro
+    // matches the reference on (autodeploy-reference's oracle_spoken test).
+    let alexa = autodeploy_model::Model::from_path(model("microwakeword/alexa")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let frames_file = dir.path().join("alexa_frames.npy");
+    let frames = autodeploy_testkit::spoken::spoken_frames(&alexa, "alexa", &frames_file);
+    let n = frames.len().to_string();
+    let out = autodeploy(&[
+        "validate",
+        &model("microwakeword/alexa"),
+        "--inputs",
+        frames_file.to_str().unwrap(),
+        "--sequence",
+        &n,
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "spoken alexa: {text}{}",
+        stderr(&out)
+    );
+    assert!(
+        text.contains("3024 of 3024 bytes match") && text.contains("PASS"),
+        "{text}"
+    );
     // A model without state has no stream to validate.
     let out = autodeploy(&[
         "validate",
