@@ -134,6 +134,9 @@ pub struct Report {
     /// Streaming models: the first frame after which the outputs or the
     /// state differ, when something differs.
     pub first_bad_step: Option<usize>,
+    /// Streaming models: output 0's first value after every frame, on the
+    /// board and on the reference (for the per-step chart).
+    pub output_trace: Option<(Vec<f64>, Vec<f64>)>,
     pub timings: Timings,
     /// The board's count per inference (instructions on QEMU), per sample.
     pub counts: Vec<u64>,
@@ -611,6 +614,7 @@ impl Validator {
             stack_high_water,
             state,
             first_bad_step,
+            output_trace,
         } = outcome;
         Report {
             board,
@@ -620,6 +624,7 @@ impl Validator {
             divergence,
             state,
             first_bad_step,
+            output_trace,
             timings: self.timings(),
             counts,
             firmware_from_cache: self.firmware().from_cache,
@@ -638,6 +643,7 @@ pub(crate) struct Outcome {
     pub stack_high_water: u32,
     pub state: Option<Agreement>,
     pub first_bad_step: Option<usize>,
+    pub output_trace: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 async fn run_all(
@@ -653,8 +659,19 @@ async fn run_all(
     let mut first_bad = None;
     let mut counts = Vec::new();
     let mut stack_high_water = 0;
+    let streaming = validator.generated.state.size > 0;
+    let mut trace = (Vec::new(), Vec::new());
+    let first_value = |v: Option<&TensorValue>| {
+        v.and_then(TensorValue::to_f64)
+            .and_then(|x| x.first().copied())
+            .unwrap_or(f64::NAN)
+    };
     for (k, inputs) in samples.iter().enumerate() {
         let run = validator.run_sample(inputs).await?;
+        if streaming {
+            trace.0.push(first_value(run.board.first()));
+            trace.1.push(first_value(run.reference.first()));
+        }
         counts.push(run.count);
         stack_high_water = stack_high_water.max(run.stack_high_water);
         for (builder, (board, reference)) in builders
@@ -672,7 +689,6 @@ async fn run_all(
     // A streaming model: the samples are one stream of frames, and the
     // state after the last one is compared too. On a mismatch the stream is
     // replayed to find the first frame after which outputs or state differ.
-    let streaming = validator.generated.state.size > 0;
     let state = if streaming {
         Some(validator.compare_state().await?)
     } else {
@@ -694,5 +710,6 @@ async fn run_all(
         stack_high_water,
         state,
         first_bad_step,
+        output_trace: streaming.then_some(trace),
     })
 }
