@@ -5,15 +5,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use autodeploy_codegen::{generate, write_files, GenerateOptions};
 use autodeploy_model::{InputGenerator, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::compare::compare;
 use autodeploy_testkit::models::{model_path, workspace_root, FLOAT_MODELS, INT8_MODELS};
-use common::build_host;
+use common::{build_host, run_with_stdin};
 
 const SAMPLES: usize = 50;
 
@@ -42,23 +39,12 @@ fn check_model(name: &str) {
                 .collect()
         })
         .collect();
-    let mut child = Command::new(&exe)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Feed stdin from another thread: outputs can fill the stdout pipe
-    // before all inputs are written.
-    let mut stdin = child.stdin.take().unwrap();
     let input: Vec<u8> = samples
         .iter()
         .flatten()
         .flat_map(|v| v.bytes.iter().copied())
         .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let output = run_with_stdin(&exe, input);
     assert!(
         output.status.success(),
         "{name}: runner failed: {}",

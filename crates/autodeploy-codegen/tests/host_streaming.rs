@@ -6,14 +6,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use autodeploy_codegen::{generate, write_files, GenerateOptions, Generated};
 use autodeploy_model::{InputGenerator, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::models::{model_path, workspace_root};
-use common::build_host;
+use common::{build_host, run_with_stdin};
 
 const FRAMES: usize = 100;
 const AGAIN: usize = 5;
@@ -73,16 +70,7 @@ fn check_model(name: &str) {
         commands.push(b'f');
         commands.extend_from_slice(&frame.bytes);
     }
-    let mut child = Command::new(&exe)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&commands));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let output = run_with_stdin(&exe, commands);
     assert!(
         output.status.success(),
         "{name}: runner failed: {}",

@@ -1,7 +1,8 @@
 //! Test support: building generated C for the host.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 fn c_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -50,4 +51,21 @@ pub fn build_host(dir: &Path, runner: &Path) -> PathBuf {
         String::from_utf8_lossy(&output.stderr)
     );
     exe
+}
+
+/// Runs `exe` with `input` on its stdin and returns what it printed. Stdin
+/// is fed from another thread: outputs can fill the stdout pipe before all
+/// inputs are written.
+pub fn run_with_stdin(exe: &Path, input: Vec<u8>) -> Output {
+    let mut child = Command::new(exe)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    output
 }
