@@ -331,6 +331,10 @@ impl Validator {
                 return Err(self.explain(e, "while stepping through the layers").await);
             }
             for &t in &op.outputs {
+                // Resource handles (VAR_HANDLE) have no memory to read.
+                if self.generated.state.handles.contains(&t) {
+                    continue;
+                }
                 let bytes = self
                     .client
                     .get_tensor(t as u32)

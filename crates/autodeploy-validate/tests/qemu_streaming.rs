@@ -65,3 +65,23 @@ async fn spoken_alexa_streams_bit_exact_and_the_report_plots_the_trace() {
     assert_eq!(html.matches("<polyline class=\"series\"").count(), 2);
     assert!(html.contains("bit-exact with TFLite Micro"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_wrong_layer_in_a_stream_names_the_first_frame_and_layer() {
+    let name = "microwakeword/alexa";
+    let bytes = model_bytes(name);
+    let mut opts = options("qemu-m4");
+    // The first CONV_2D: its output feeds the window of variable
+    // 'stream_7/states', so the state goes wrong from the first frame on.
+    opts.firmware.corrupt_layer = Some(14);
+    let report =
+        autodeploy_validate::validate(&bytes, "alexa", &common::samples(&bytes, 5, 4), opts)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    assert!(!report.passed(), "a corrupted layer must show");
+    let state = report.state.as_ref().expect("the state is compared");
+    assert!(!state.passes(), "the state differs after the stream");
+    assert_eq!(report.first_bad_step, Some(0));
+    let d = report.divergence.expect("the first differing layer");
+    assert_eq!((d.sample, d.layer, d.op.as_str()), (0, 14, "CONV_2D"));
+}
