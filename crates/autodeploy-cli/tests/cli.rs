@@ -470,3 +470,48 @@ fn validate_streams_100_frames_bit_exact_with_state_on_qemu_m4() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("keeps no state"), "{}", stderr(&out));
 }
+
+#[test]
+fn run_on_spoken_frames_matches_tflite_micro_at_every_step() {
+    use autodeploy_model::{Model, TensorValue};
+    use autodeploy_testkit::oracle::{self, Case, Interpreter};
+
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("microwakeword/alexa", "alexa"),
+        ("microwakeword/hey_jarvis", "hey jarvis"),
+    ] {
+        let path = model(name);
+        let m = Model::from_path(&path).unwrap();
+        let stem = name.replace('/', "_");
+        let frames_file = dir.path().join(format!("{stem}.npy"));
+        let frames = autodeploy_testkit::spoken::spoken_frames(&m, text, &frames_file);
+        let out_dir = dir.path().join(&stem);
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--input",
+            frames_file.to_str().unwrap(),
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let file = std::fs::File::open(out_dir.join("output_0.npy")).unwrap();
+        let outputs = TensorValue::read_npy(file).unwrap();
+        assert_eq!(outputs.shape, vec![frames.len(), 1, 1], "{name}");
+        let results = oracle::run(&[Case {
+            model: path.into(),
+            samples: frames.into_iter().map(|f| vec![f]).collect(),
+            interpreters: vec![Interpreter::Tflm],
+            tensors: vec![],
+        }]);
+        let tflm: Vec<u8> = results[0]
+            .get(Interpreter::Tflm)
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| s.outputs[0].bytes[0])
+            .collect();
+        assert_eq!(outputs.bytes, tflm, "{name}: the per-step outputs");
+    }
+}

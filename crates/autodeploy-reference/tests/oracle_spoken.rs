@@ -2,14 +2,16 @@
 //! "hey jarvis", pymicro-features makes the int8 frames
 //! (`autodeploy_testkit::spoken`), and every frame streams through the
 //! reference and TensorFlow Lite Micro, one instance each: every step's
-//! output is bit-exact. alexa's probability reaches 255 of 255 at the word
+//! output and every variable after every step are bit-exact (TFLite Micro's
+//! variables read from the tensors its ASSIGN_VARIABLE stores, as in
+//! `oracle_streaming`). alexa's probability reaches 255 of 255 at the word
 //! and falls back to 0 after it; hey_jarvis does not react to espeak-ng's
 //! "hey jarvis", so it is checked for exactness only.
 
 // The probability trace is for people reading the test log.
 #![allow(clippy::print_stderr)]
 
-use autodeploy_model::Model;
+use autodeploy_model::{Model, OpKind};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::models::model_path;
 use autodeploy_testkit::oracle::{self, Case, Interpreter as Oracle};
@@ -20,11 +22,22 @@ fn trace(name: &str, text: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let frames = spoken_frames(&model, text, &dir.path().join("frames.npy"));
     assert!(frames.len() > 50, "{name}: only {} frames", frames.len());
+    // (variable id, tensor assigned to it) for every ASSIGN_VARIABLE.
+    let graph = model.main_graph();
+    let assigned: Vec<(usize, usize)> = graph
+        .operators
+        .iter()
+        .filter(|op| matches!(op.kind, OpKind::AssignVariable))
+        .map(|op| {
+            let v = model.state.variable_of(0, op.input(0).unwrap()).unwrap();
+            (v.id, op.input(1).unwrap())
+        })
+        .collect();
     let case = Case {
         model: model_path(name),
         samples: frames.iter().map(|f| vec![f.clone()]).collect(),
         interpreters: vec![Oracle::Tflm],
-        tensors: Vec::new(),
+        tensors: assigned.iter().map(|&(_, t)| t).collect(),
     };
     let results = oracle::run(std::slice::from_ref(&case));
     let tflm = results[0]
@@ -42,6 +55,13 @@ fn trace(name: &str, text: &str) -> Vec<u8> {
             output, expected.outputs,
             "{name}: output differs from TFLite Micro at step {step}"
         );
+        let state = interpreter.variables();
+        for &(id, tensor) in &assigned {
+            assert_eq!(
+                state[id].bytes, expected.tensors[&tensor].bytes,
+                "{name}: variable {id} differs from TFLite Micro after step {step}"
+            );
+        }
         ours.push(output[0].bytes[0]);
     }
     eprintln!("{name} '{text}': {ours:?}");
