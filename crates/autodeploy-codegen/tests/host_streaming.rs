@@ -1,8 +1,9 @@
 //! Streaming models (microWakeWord alexa, hey_jarvis): the generated C,
 //! built for the host with AddressSanitizer and UndefinedBehaviorSanitizer,
 //! matches the reference interpreter bit for bit over 100 consecutive seeded
-//! frames, outputs and state after every step; `NAME_reset()` restores the
-//! initial state and the same frames then give the same results again.
+//! frames (and over espeak-ng's spoken wake word), outputs and state after
+//! every step; `NAME_reset()` restores the initial state and the same
+//! frames then give the same results again.
 
 mod common;
 
@@ -10,6 +11,7 @@ use autodeploy_codegen::{generate, write_files, GenerateOptions, Generated};
 use autodeploy_model::{InputGenerator, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::models::{model_path, workspace_root};
+use autodeploy_testkit::spoken::spoken_frames;
 use common::{build_host, run_with_stdin};
 
 const FRAMES: usize = 100;
@@ -24,7 +26,13 @@ fn region(generated: &Generated, variables: &[TensorValue]) -> Vec<u8> {
     out
 }
 
-fn check_model(name: &str) {
+/// The frames to stream: 100 seeded random ones, or the spoken `text`.
+enum Frames {
+    Random,
+    Spoken(&'static str),
+}
+
+fn check_model(name: &str, source: Frames) {
     let bytes = std::fs::read(model_path(name)).unwrap();
     let model = Model::from_bytes(&bytes).unwrap();
     let stem = name.rsplit('/').next().unwrap();
@@ -55,10 +63,15 @@ fn check_model(name: &str) {
 
     let graph = model.main_graph();
     let input = graph.tensor(graph.inputs[0]);
-    let mut generator = InputGenerator::new(0x57EA);
-    let frames: Vec<TensorValue> = (0..FRAMES)
-        .map(|_| generator.value_for(input).unwrap())
-        .collect();
+    let frames: Vec<TensorValue> = match source {
+        Frames::Random => {
+            let mut generator = InputGenerator::new(0x57EA);
+            (0..FRAMES)
+                .map(|_| generator.value_for(input).unwrap())
+                .collect()
+        }
+        Frames::Spoken(text) => spoken_frames(&model, text, &dir.path().join("frames.npy")),
+    };
     // 100 frames, a reset, then the first frames again.
     let mut commands = Vec::new();
     for frame in &frames {
@@ -119,10 +132,15 @@ fn check_model(name: &str) {
 
 #[test]
 fn alexa_matches_the_reference_over_100_frames_and_reset() {
-    check_model("microwakeword/alexa");
+    check_model("microwakeword/alexa", Frames::Random);
+}
+
+#[test]
+fn alexa_matches_the_reference_on_the_spoken_word() {
+    check_model("microwakeword/alexa", Frames::Spoken("alexa"));
 }
 
 #[test]
 fn hey_jarvis_matches_the_reference_over_100_frames_and_reset() {
-    check_model("microwakeword/hey_jarvis");
+    check_model("microwakeword/hey_jarvis", Frames::Random);
 }
