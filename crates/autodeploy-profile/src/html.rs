@@ -202,13 +202,13 @@ fn line_chart(id: &str, trace: &OutputTrace) -> String {
             points.join(" "),
             esc(&series.name)
         );
-        let lx = left + 10.0 + 260.0 * k as f64;
+        let lx = left + 10.0 + 400.0 * k as f64;
         let _ = write!(
             svg,
             r#"<line x1="{lx}" y1="14" x2="{}" y2="14" stroke="{color}" stroke-width="2"{dash}/><text x="{}" y="18">{}</text>"#,
             lx + 24.0,
             lx + 30.0,
-            esc(&cut(&series.name, 32))
+            esc(&cut(&series.name, 52))
         );
     }
     svg.push_str("</svg>");
