@@ -34,9 +34,13 @@ enum Frames {
 
 fn check_model(name: &str, source: Frames) {
     let bytes = std::fs::read(model_path(name)).unwrap();
-    let model = Model::from_bytes(&bytes).unwrap();
+    check_bytes(name, &bytes, source);
+}
+
+fn check_bytes(name: &str, bytes: &[u8], source: Frames) {
+    let model = Model::from_bytes(bytes).unwrap();
     let stem = name.rsplit('/').next().unwrap();
-    let generated = generate(&model, &bytes, &GenerateOptions::new(stem, stem))
+    let generated = generate(&model, bytes, &GenerateOptions::new(stem, stem))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(
         generated.state.size,
@@ -143,4 +147,61 @@ fn alexa_matches_the_reference_on_the_spoken_word() {
 #[test]
 fn hey_jarvis_matches_the_reference_over_100_frames_and_reset() {
     check_model("microwakeword/hey_jarvis", Frames::Random);
+}
+
+/// A float streaming model in miniature whose READ_VARIABLE and
+/// ASSIGN_VARIABLE must copy: the value read and the value assigned are
+/// both model outputs, so neither may live in the state region. The init
+/// subgraph assigns 0.5 to every element.
+fn copying_model() -> Vec<u8> {
+    use autodeploy_model::builder::{GraphBuilder, TensorSpec};
+    use autodeploy_model::{Activation, ElementType, OpKind};
+    const F32: ElementType = ElementType::Float32;
+    let handle = |g: &mut GraphBuilder| {
+        let h = g.tensor(TensorSpec::new("h", ElementType::Resource, &[]));
+        g.operator(
+            OpKind::VarHandle {
+                container: String::new(),
+                shared_name: "s".into(),
+            },
+            &[],
+            &[h],
+        );
+        h
+    };
+    let mut init = GraphBuilder::new();
+    let h = handle(&mut init);
+    let half = init.tensor(TensorSpec::new("half", F32, &[1, 4]).data_f32(&[0.5; 4]));
+    init.operator(OpKind::AssignVariable, &[h, half], &[]);
+    let mut main = GraphBuilder::new();
+    let x = main.tensor(TensorSpec::new("x", F32, &[1, 4]));
+    let old = main.tensor(TensorSpec::new("old", F32, &[1, 4]));
+    let new = main.tensor(TensorSpec::new("new", F32, &[1, 4]));
+    main.operator(OpKind::CallOnce { init_subgraph: 1 }, &[], &[]);
+    let h = handle(&mut main);
+    main.operator(OpKind::ReadVariable, &[h], &[old])
+        .operator(
+            OpKind::Add {
+                activation: Activation::None,
+                pot_scale_int16: false,
+            },
+            &[x, old],
+            &[new],
+        )
+        .operator(OpKind::AssignVariable, &[h, new], &[])
+        .inputs(&[x])
+        .outputs(&[new, old]);
+    main.into_model().subgraph(init).finish().unwrap()
+}
+
+#[test]
+fn read_and_assign_copies_match_the_reference() {
+    let bytes = copying_model();
+    let model = Model::from_bytes(&bytes).unwrap();
+    let generated = generate(&model, &bytes, &GenerateOptions::new("acc", "acc")).unwrap();
+    use autodeploy_codegen::state::StateOp;
+    assert!(matches!(generated.state.ops[2], StateOp::ReadCopy { .. }));
+    assert!(matches!(generated.state.ops[4], StateOp::AssignCopy { .. }));
+    assert_eq!(generated.state.initial, 0.5f32.to_le_bytes().repeat(4));
+    check_bytes("acc", &bytes, Frames::Random);
 }
