@@ -11,9 +11,9 @@
 // The probability trace is for people reading the test log.
 #![allow(clippy::print_stderr)]
 
-use autodeploy_model::{Model, OpKind};
+use autodeploy_model::Model;
 use autodeploy_reference::Interpreter;
-use autodeploy_testkit::models::model_path;
+use autodeploy_testkit::models::{assigned_tensors, model_path};
 use autodeploy_testkit::oracle::{self, Case, Interpreter as Oracle};
 use autodeploy_testkit::spoken::spoken_frames;
 
@@ -22,17 +22,7 @@ fn trace(name: &str, text: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let frames = spoken_frames(&model, text, &dir.path().join("frames.npy"));
     assert!(frames.len() > 50, "{name}: only {} frames", frames.len());
-    // (variable id, tensor assigned to it) for every ASSIGN_VARIABLE.
-    let graph = model.main_graph();
-    let assigned: Vec<(usize, usize)> = graph
-        .operators
-        .iter()
-        .filter(|op| matches!(op.kind, OpKind::AssignVariable))
-        .map(|op| {
-            let v = model.state.variable_of(0, op.input(0).unwrap()).unwrap();
-            (v.id, op.input(1).unwrap())
-        })
-        .collect();
+    let assigned = assigned_tensors(&model);
     let case = Case {
         model: model_path(name),
         samples: frames.iter().map(|f| vec![f.clone()]).collect(),
