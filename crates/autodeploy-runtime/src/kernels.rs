@@ -107,6 +107,14 @@ kernels! {
     // 16x8 layers (int16 activations, int8 weights).
     FullyConnectedS16 => "ad_fully_connected_s16", ["src/fully_connected/ad_fully_connected_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
     FullyConnectedBias32S16 => "ad_fully_connected_bias32_s16", ["src/fully_connected/ad_fully_connected_bias32_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
+    Conv2dS16 => "ad_conv2d_s16", ["src/conv/ad_conv2d_s16.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_s16_common.h"];
+    Conv2dBias32S16 => "ad_conv2d_bias32_s16", ["src/conv/ad_conv2d_bias32_s16.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_s16_common.h"];
+    DepthwiseConv2dS16 => "ad_depthwise_conv2d_s16", ["src/conv/ad_depthwise_conv2d_s16.c", "src/conv/ad_conv_check.h"];
+    SoftmaxS16 => "ad_softmax_s16", ["src/softmax/ad_softmax_s16.c"];
+    TransposeConv2dS16 => "ad_transpose_conv2d_s16", ["src/conv/ad_transpose_conv2d_s16.c", "src/conv/ad_transpose_conv_common.h"];
+    // TRANSPOSE_CONV (gathering: no accumulator buffer).
+    TransposeConv2dS8 => "ad_transpose_conv2d_s8", ["src/conv/ad_transpose_conv2d_s8.c", "src/conv/ad_transpose_conv_common.h"];
+    TransposeConv2dF32 => "ad_transpose_conv2d_f32", ["src/conv/ad_transpose_conv2d_f32.c", "src/conv/ad_transpose_conv_common.h"];
     // In-place kernels for the memory plan (row buffer, fused ADD); keep this block last.
     Conv2dRowbufS8 => "ad_conv2d_rowbuf_s8", ["src/conv/ad_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     Conv2dRowbufF32 => "ad_conv2d_rowbuf_f32", ["src/conv/ad_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];

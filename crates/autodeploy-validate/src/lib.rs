@@ -30,7 +30,7 @@ use autodeploy_rpc::{Client, ClientConfig, Info, RpcError};
 use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession, UartPort};
 
 pub use error::ValidateError;
-pub use firmware::{build_for_model, default_cache_dir, FirmwareOptions};
+pub use firmware::{build as build_firmware, build_for_model, default_cache_dir, FirmwareOptions};
 pub use profile::{
     build_profile, measure, spread, validate_and_profile, Deployed, Measurement, ProfileOptions,
 };
@@ -187,7 +187,32 @@ impl Validator {
             &options.firmware,
         )?;
         let build = started.elapsed();
+        let mut validator =
+            Self::boot_built(model, interpreter, generated, firmware, options).await?;
+        validator.timings.build = build;
+        Ok(validator)
+    }
 
+    /// Starts a firmware already built from `generated` (with [`build_firmware`]) for
+    /// `model_bytes`: for tests that change the generated sources before building.
+    pub async fn start_built(
+        model_bytes: &[u8],
+        generated: Generated,
+        firmware: Firmware,
+        options: ValidateOptions,
+    ) -> Result<Validator, ValidateError> {
+        let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
+        let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
+        Self::boot_built(model, interpreter, generated, firmware, options).await
+    }
+
+    async fn boot_built(
+        model: Model,
+        interpreter: Interpreter,
+        generated: Generated,
+        firmware: Firmware,
+        options: ValidateOptions,
+    ) -> Result<Validator, ValidateError> {
         let started = Instant::now();
         let (session, client) = boot(&firmware, &generated, &options).await?;
         let mut validator = Validator {
@@ -198,10 +223,7 @@ impl Validator {
             options,
             session: Some(session),
             client,
-            timings: Timings {
-                build,
-                ..Timings::default()
-            },
+            timings: Timings::default(),
         };
         validator.timings.start = started.elapsed();
         Ok(validator)

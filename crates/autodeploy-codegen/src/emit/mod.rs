@@ -10,6 +10,7 @@ mod c;
 mod inplace;
 mod layer;
 mod select;
+mod shared;
 mod state;
 mod weights;
 
@@ -145,6 +146,7 @@ pub fn generate(
         kernels: options.kernels,
     };
     let mut functions = String::new();
+    let mut shared = shared::SharedConsts::default();
     let mut layer_kernels = Vec::new();
     let mut missing = Vec::new();
     let mut prepared = layers.iter();
@@ -158,7 +160,7 @@ pub fn generate(
         };
         match result {
             Ok(emitted) => {
-                functions.push_str(&emitted.code);
+                functions.push_str(&shared.pool(&emitted.code));
                 functions.push('\n');
                 layer_kernels.push(emitted.kernel);
             }
@@ -221,7 +223,7 @@ pub fn generate(
         "inputs": io(&graph.inputs),
         "outputs": io(&graph.outputs),
         "model_hash": model_hash,
-        "layer_functions": functions,
+        "layer_functions": format!("{}\n{functions}", shared.definitions()),
         "layer_names": (0..graph.operators.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
         "layer_ops": graph.operators.iter().map(|op| op.name().to_string()).collect::<Vec<_>>(),
         "state_size": state.size,
@@ -359,11 +361,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         .collect();
     let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
     let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
-    out.push_str(&format!(
-        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
-        graph.tensors.len().max(1)
-    ));
-    for t in &graph.tensors {
+    let entry = |t: &autodeploy_model::Tensor| -> Result<String, CodegenError> {
         let what = format!("tensor {}", t.label());
         if t.shape.len() > 6 {
             return Err(CodegenError::Unrepresentable {
@@ -388,31 +386,45 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
             "NULL".into()
         };
         let scale = t.quant.as_ref().map_or(0.0, |q| q.scale());
-        out.push_str(&format!(
+        Ok(format!(
             "    {{.name = {label}, .type = {ty}, .rank = {}, .dims = {{{}}}, .bytes = {}u, .scale = {}, .zero_point = {}}},\n",
             t.shape.len(),
             dims.join(", "),
             t.byte_size(),
             c::f32_literal(scale, &what)?,
             t.quant.as_ref().map_or(0, |q| q.zero_point())
-        ));
+        ))
+    };
+    // Every tensor's description, for layer-by-layer debugging; a firmware
+    // that never calls NAME_tensor_info_of drops it (-fdata-sections).
+    out.push_str(&format!(
+        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        graph.tensors.len().max(1)
+    ));
+    for t in &graph.tensors {
+        out.push_str(&entry(t)?);
     }
     out.push_str("};\n\n");
+    // The model's inputs then outputs again, for the public accessors.
+    let io: Vec<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
+    out.push_str(&format!(
+        "static const {name}_tensor_info io_infos[{}] = {{\n",
+        io.len().max(1)
+    ));
+    for &t in &io {
+        out.push_str(&entry(graph.tensor(t))?);
+    }
+    out.push_str("};\n\n");
+    let io_offsets: Vec<i64> = io.iter().map(|&t| offsets[t]).collect();
+    out.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        "io_offsets",
+        &io_offsets,
+    ));
     for t in graph.inputs.iter().chain(&graph.outputs) {
         type_enum(name, graph.tensor(*t).dtype)?;
     }
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "input_tensors",
-        &graph.inputs,
-    ));
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "output_tensors",
-        &graph.outputs,
-    ));
     let counts: Vec<usize> = graph.operators.iter().map(|op| op.outputs.len()).collect();
     let starts: Vec<usize> = counts
         .iter()
