@@ -211,6 +211,12 @@ static uint8_t *tensor_memory(int32_t kind, uint32_t index, uint32_t *bytes)
         info = adm_tensor_info_of(index);
         data = adm_tensor(index);
     }
+    else if (kind == AD_RPC_TENSOR_STATE && index == 0u && ADM_STATE_SIZE > 0u)
+    {
+        /* The state region has no tensor info: its size is the whole region. */
+        *bytes = (uint32_t)ADM_STATE_SIZE;
+        return adm_state();
+    }
     if (info == NULL || data == NULL)
     {
         return NULL;

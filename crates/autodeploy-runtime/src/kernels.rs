@@ -90,6 +90,7 @@ kernels! {
     LogisticF32 => "ad_logistic_f32", ["src/activation/ad_logistic_f32.c"];
     TanhF32 => "ad_tanh_f32", ["src/activation/ad_tanh_f32.c"];
     QuantizeS8S32 => "ad_quantize_s8_s32", ["src/quantize/ad_quantize_s8_s32.c"];
+    QuantizeS8U8 => "ad_quantize_s8_u8", ["src/quantize/ad_quantize_s8_u8.c"];
     QuantizeS16S32 => "ad_quantize_s16_s32", ["src/quantize/ad_quantize_s16_s32.c"];
     DequantizeU8F32 => "ad_dequantize_u8_f32", ["src/quantize/ad_dequantize_u8_f32.c"];
     Pad => "ad_pad", ["src/array/ad_pad.c", "src/array/ad_array_common.h"];

@@ -10,8 +10,8 @@
 
 use autodeploy_model::TensorValue;
 use autodeploy_profile::{
-    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, Profile, RunStats,
-    ValidationSummary,
+    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, OutputTrace, Profile, RunStats,
+    Series, ValidationSummary,
 };
 use autodeploy_toolchain::{function_sizes, Board};
 
@@ -206,6 +206,25 @@ fn validation_summary(report: &Report, validator: &Validator) -> ValidationSumma
                 d.agreement.max_abs_diff
             )
         }),
+        trace: report.output_trace.as_ref().map(|(board, reference)| {
+            let t = graph.outputs.first().map(|&o| graph.tensor(o));
+            OutputTrace {
+                what: t.map_or_else(
+                    || "output 0".to_string(),
+                    |t| format!("output 0 '{}' ({})", t.name, t.dtype),
+                ),
+                series: vec![
+                    Series {
+                        name: format!("board {}", report.board),
+                        values: board.clone(),
+                    },
+                    Series {
+                        name: "PC reference (bit-exact with TFLite Micro)".into(),
+                        values: reference.clone(),
+                    },
+                ],
+            }
+        }),
     }
 }
 
@@ -285,6 +304,7 @@ pub fn build_profile(
             arena: generated.plan.arena_size as u64,
             arena_lower_bound: Some(generated.plan.lower_bound as u64),
             static_ram: memory.section_size(".data") + memory.section_size(".bss"),
+            state: generated.state.size as u64,
             stack_high_water: Some(u64::from(measurement.stack_high_water)),
             stack_size: measurement.stack_size.map(u64::from),
         },

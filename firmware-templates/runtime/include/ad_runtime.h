@@ -424,6 +424,8 @@ ad_status ad_quantize_f32_s16(const ad_context *ctx, float scale, int32_t zero_p
                               const float *input, int16_t *output);
 ad_status ad_quantize_s8_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
                             int8_t *output);
+ad_status ad_quantize_s8_u8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
+                            uint8_t *output);
 ad_status ad_quantize_s8_s16(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
                              int16_t *output);
 ad_status ad_quantize_s16_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int16_t *input,

@@ -15,6 +15,7 @@ use autodeploy_runtime::Kernel;
 
 use super::c;
 use crate::plan::{InPlace, MemoryPlan};
+use crate::state::StatePlan;
 use crate::CodegenError;
 
 /// The C text of one layer.
@@ -42,6 +43,8 @@ impl From<CodegenError> for LayerError {
 pub struct Emitter<'a> {
     pub graph: &'a Graph,
     pub plan: &'a MemoryPlan,
+    /// Tensors that live in the state region (streaming models).
+    pub state: &'a StatePlan,
     pub name: &'a str,
     /// Constant tensors referenced by the emitted code.
     pub used_constants: BTreeSet<usize>,
@@ -62,19 +65,22 @@ fn c_type(t: ElementType) -> &'static str {
 
 impl<'a> Emitter<'a> {
     /// A C expression for tensor `index` as a (const) pointer of its type.
-    fn pointer(&mut self, index: usize, mutable: bool) -> Result<String, LayerError> {
+    pub(super) fn pointer(&mut self, index: usize, mutable: bool) -> Result<String, LayerError> {
         let tensor = self.graph.tensor(index);
         let ty = c_type(tensor.dtype);
         if tensor.is_constant() {
             self.used_constants.insert(index);
             return Ok(format!("{}_t{index}", self.name));
         }
+        let constness = if mutable { "" } else { "const " };
+        if let Some(offset) = self.state.in_state.get(index).copied().flatten() {
+            return Ok(format!("({constness}{ty} *)STATE({offset}u)"));
+        }
         let placement = self.plan.buffers[index].ok_or_else(|| {
             LayerError::Other(CodegenError::MissingPlacement {
                 tensor: tensor.label(),
             })
         })?;
-        let constness = if mutable { "" } else { "const " };
         Ok(format!("({constness}{ty} *)ARENA({}u)", placement.offset))
     }
 
@@ -639,6 +645,7 @@ impl<'a> Emitter<'a> {
                     (ElementType::Int16, ElementType::Int8) => Kernel::QuantizeS16S8,
                     (ElementType::Int16, ElementType::Int16) => Kernel::QuantizeS16S16,
                     (ElementType::Int8, ElementType::Int32) => Kernel::QuantizeS8S32,
+                    (ElementType::Int8, ElementType::Uint8) => Kernel::QuantizeS8U8,
                     (ElementType::Int16, ElementType::Int32) => Kernel::QuantizeS16S32,
                     _ => return Err(LayerError::NoKernel),
                 };

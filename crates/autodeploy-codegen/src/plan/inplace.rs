@@ -106,13 +106,15 @@ pub(crate) fn choose(
     order: &[usize],
     enabled: &Enabled,
     allowed: &[bool],
+    external: &[usize],
 ) -> (Vec<usize>, Schemes) {
     let mut order = order.to_vec();
     let mut schemes = Schemes::none(graph);
     if enabled.fused_add {
         fuse_adds(graph, &mut order, &mut schemes);
     }
-    let live = Liveness::new(graph, &order, &schemes);
+    // External tensors have no interval, so no scheme below picks them.
+    let live = Liveness::new(graph, &order, &schemes, external);
     let mut groups = Groups::singletons(graph, &live);
     for &l in &order {
         let op = &graph.operators[l];
