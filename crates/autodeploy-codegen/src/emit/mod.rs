@@ -200,7 +200,7 @@ pub fn generate(
         "outputs": io(&graph.outputs),
         "model_hash": model_hash,
         "layer_functions": functions,
-        "layer_names": (0..layers.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
+        "layer_names": (0..layers.len()).map(|i| format!("{name}_layer{i}")).collect::<Vec<_>>(),
         "layer_ops": layers.iter().map(|l| l.op.clone()).collect::<Vec<_>>(),
         "layer_summaries": layer_summaries,
         "tensor_table": tensor_table,
@@ -303,10 +303,15 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         .iter()
         .map(|p| p.map_or(-1, |p| p.offset as i64))
         .collect();
-    let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
+    let mut out = c::int_array(
+        "static const",
+        "int32_t",
+        &format!("{name}_tensor_offsets"),
+        &offsets,
+    );
     let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
     out.push_str(&format!(
-        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        "\nstatic const {name}_tensor_info {name}_tensor_infos[{}] = {{\n",
         graph.tensors.len().max(1)
     ));
     for t in &graph.tensors {
@@ -350,13 +355,13 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "input_tensors",
+        &format!("{name}_input_tensors"),
         &graph.inputs,
     ));
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "output_tensors",
+        &format!("{name}_output_tensors"),
         &graph.outputs,
     ));
     let counts: Vec<usize> = graph.operators.iter().map(|op| op.outputs.len()).collect();
@@ -376,19 +381,19 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     out.push_str(&c::int_array(
         "static const",
         "uint8_t",
-        "layer_output_counts",
+        &format!("{name}_layer_output_counts"),
         &counts,
     ));
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "layer_output_starts",
+        &format!("{name}_layer_output_starts"),
         &starts,
     ));
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "layer_outputs",
+        &format!("{name}_layer_outputs"),
         &outputs,
     ));
     Ok(out)
