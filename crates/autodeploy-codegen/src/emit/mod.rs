@@ -26,7 +26,7 @@ use crate::plan::{plan, MemoryPlan, PlanOptions};
 use crate::CodegenError;
 
 pub use c::identifier;
-pub use select::KernelChoice;
+pub use select::{variants_for, KernelChoice, VARIANTS};
 
 const HEADER_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.h.hbs");
 const SOURCE_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.c.hbs");
