@@ -268,12 +268,7 @@ fn random_single_operator_models_match_the_reference() {
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
-        failures
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        bundle::failure_list(&failures, 20)
     );
     // A smaller AD_OP_CODEGEN_CASES lowers the bar in proportion.
     let min = MIN_COMPARED.min(per * MIN_COMPARED / GENERATED);

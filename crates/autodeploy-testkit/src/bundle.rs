@@ -78,6 +78,16 @@ pub fn default_samples(model: &Model, seed: u64, n: usize) -> Vec<Vec<TensorValu
         .collect()
 }
 
+/// The first `max` failure messages, one a line, for an assertion message.
+pub fn failure_list(failures: &[String], max: usize) -> String {
+    failures
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What happened to one generated case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

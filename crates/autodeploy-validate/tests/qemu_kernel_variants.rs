@@ -249,12 +249,7 @@ async fn variants_are_bit_exact_on(board_name: &str, core: Core) {
         "{board_name}: {} of {} cases differ from the reference:\n{}",
         failures.len(),
         refs.len(),
-        failures
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        bundle::failure_list(&failures, 20)
     );
     let short: Vec<String> = counts
         .iter()
