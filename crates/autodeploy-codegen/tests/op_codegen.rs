@@ -35,8 +35,9 @@ const GENERATED: usize = 104;
 
 /// How a source is compiled: the kernels once, with both sanitizers and
 /// -O1; the generated models (hundreds per unit) at -O0 with
-/// AddressSanitizer only. Their globals (weights, tables, the static arena)
-/// get red zones, so a kernel reading past a weight array or an arena is
+/// AddressSanitizer only. Their globals (weights, tables, the static arena,
+/// kept out of named sections by `AD_WEIGHTS_ATTR` / `AD_ARENA_ATTR`) get
+/// red zones, so a kernel reading past a weight array or an arena is
 /// caught; what they execute is straight-line calls with constant
 /// arguments, and UndefinedBehaviorSanitizer there cost 60% more compile
 /// time for no check a kernel does not already make.
@@ -65,6 +66,10 @@ fn compile(
         Flavour::Kernel => ["-O1", "-fsanitize=address,undefined"],
         Flavour::Models => ["-O0", "-fsanitize=address"],
     });
+    // No named sections for weights and arenas: AddressSanitizer puts red
+    // zones only around globals outside them.
+    cmd.arg("-DAD_WEIGHTS_ATTR=__attribute__((aligned(16)))")
+        .arg("-DAD_ARENA_ATTR=__attribute__((aligned(16)))");
     // The link always names both runtimes.
     if !object_only {
         cmd.arg("-fsanitize=address,undefined");
