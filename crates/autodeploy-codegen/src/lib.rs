@@ -36,7 +36,9 @@ pub mod plan;
 pub mod state;
 mod write;
 
-pub use emit::{generate, GenerateOptions, Generated, GeneratedFile, KernelChoice};
+pub use emit::{
+    generate, variants_for, GenerateOptions, Generated, GeneratedFile, KernelChoice, VARIANTS,
+};
 pub use error::{CodegenError, MissingKernel};
 pub use package::{package, Core};
 pub use write::{write_files, MANIFEST};

@@ -7,28 +7,13 @@
 // The LiteRT-vs-TFLite-Micro report is for people reading the test log.
 #![allow(clippy::print_stdout)]
 
-use autodeploy_model::{InputGenerator, Model, TensorValue};
+use autodeploy_model::{Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::compare::{compare, difference};
 use autodeploy_testkit::models::{model_path, FLOAT_MODELS, INT8_MODELS};
 use autodeploy_testkit::oracle::{self, Case, Interpreter as Oracle};
 
 const SAMPLES: usize = 50;
-
-/// Seeded random samples for every model input.
-fn samples(model: &Model, seed: u64, count: usize) -> Vec<Vec<TensorValue>> {
-    let graph = model.main_graph();
-    let mut generator = InputGenerator::new(seed);
-    (0..count)
-        .map(|_| {
-            graph
-                .inputs
-                .iter()
-                .map(|&i| generator.value_for(graph.tensor(i)).expect("input type"))
-                .collect()
-        })
-        .collect()
-}
 
 /// Every tensor an operator writes (the intermediates and the outputs).
 fn written_tensors(model: &Model) -> Vec<usize> {
@@ -59,7 +44,7 @@ fn run_models(
         .iter()
         .map(|&name| {
             let model = Model::from_path(model_path(name)).unwrap();
-            let samples = samples(&model, seed, count);
+            let samples = autodeploy_testkit::bundle::default_samples(&model, seed, count);
             let tensors = written_tensors(&model);
             Run {
                 name,

@@ -1,5 +1,7 @@
 //! Test support shared by autodeploy's crates (not part of the product).
 //!
+//! - [`bundle`]: many generated one-operator models in few C builds (unity
+//!   builds), run on the host or on a board, with per-label counts.
 //! - [`oracle`]: runs .tflite models in the real TensorFlow Lite Micro and
 //!   LiteRT interpreters (PyPI packages in a test-only venv) through the
 //!   small batch script `oracle/oracle.py`, many models per process.
@@ -13,6 +15,7 @@
 //! Tests that need the oracle fail (never skip) when the venv is missing,
 //! with the command that creates it.
 
+pub mod bundle;
 pub mod chromium;
 pub mod compare;
 pub mod models;

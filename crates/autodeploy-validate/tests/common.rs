@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use autodeploy_model::{InputGenerator, Model, TensorValue};
+use autodeploy_model::{Model, TensorValue};
 use autodeploy_toolchain::Board;
 use autodeploy_validate::ValidateOptions;
 
@@ -28,16 +28,5 @@ pub fn stem(name: &str) -> &str {
 }
 
 pub fn samples(bytes: &[u8], seed: u64, count: usize) -> Vec<Vec<TensorValue>> {
-    let model = Model::from_bytes(bytes).unwrap();
-    let graph = model.main_graph();
-    let mut generator = InputGenerator::new(seed);
-    (0..count)
-        .map(|_| {
-            graph
-                .inputs
-                .iter()
-                .map(|&i| generator.value_for(graph.tensor(i)).unwrap())
-                .collect()
-        })
-        .collect()
+    autodeploy_testkit::bundle::default_samples(&Model::from_bytes(bytes).unwrap(), seed, count)
 }

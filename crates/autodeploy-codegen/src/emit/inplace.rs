@@ -196,8 +196,9 @@ pub fn emit(emitter: &mut Emitter<'_>, layer: &Layer) -> Result<Option<EmittedLa
         InPlace::FusedInto { layer: into } => Ok(Some(EmittedLayer {
             kernel: None,
             code: format!(
-                "/* Layer {i}: {} runs inside layer {into} (fused): nothing to run. */\nstatic ad_status layer{i}(void)\n{{\n    return AD_OK;\n}}\n",
+                "/* Layer {i}: {} runs inside layer {into} (fused): nothing to run. */\nstatic ad_status {}(void)\n{{\n    return AD_OK;\n}}\n",
                 layer.op,
+                emitter.function_name(layer.index),
                 i = layer.index
             ),
         })),
@@ -276,8 +277,9 @@ fn rewrite(
     statics: &str,
 ) -> Result<String, LayerError> {
     let call = format!("return {}(NULL, {anchor}", plain.c_name());
-    let header = format!("static ad_status layer{}(void)\n{{\n", layer.index);
-    if code.matches(&call).count() != 1 || code.matches(&header).count() != 1 {
+    // The one layer function's opening (its name is the model's).
+    let header = "(void)\n{\n";
+    if code.matches(&call).count() != 1 || code.matches(header).count() != 1 {
         return Err(LayerError::Other(CodegenError::Model(format!(
             "layer {} {}: cannot derive the in-place call from the plain one",
             layer.index, layer.op
@@ -288,7 +290,7 @@ fn rewrite(
             &call,
             &format!("return {}(NULL, {anchor}{after}", kernel.c_name()),
         )
-        .replace(&header, &format!("{header}{statics}"))
+        .replacen(header, &format!("{header}{statics}"), 1)
         .replace(
             &format!("({}) */", plain.c_name()),
             &format!("({}) */", kernel.c_name()),

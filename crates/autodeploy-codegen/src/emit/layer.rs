@@ -146,15 +146,23 @@ impl<'a> Emitter<'a> {
         self.graph.tensor(index).num_elements()
     }
 
-    /// Emits layer `layer` (a function named `layer<index>`).
+    /// The C function of layer `index`: `NAME_layer<index>`. Every
+    /// file-scope name in `NAME.c` carries the model's prefix, so that many
+    /// models can share one translation unit (the tests' unity builds).
+    pub(super) fn function_name(&self, index: usize) -> String {
+        format!("{}_layer{index}", self.name)
+    }
+
+    /// Emits layer `layer` (a function named `NAME_layer<index>`).
     pub fn layer(&mut self, layer: &Layer) -> Result<EmittedLayer, LayerError> {
         let i = layer.index;
         if let InPlace::Alias { .. } = self.plan.in_place[i] {
             return Ok(EmittedLayer {
                 kernel: None,
                 code: format!(
-                    "/* Layer {i}: {} shares its input's bytes (alias): nothing to run. */\nstatic ad_status layer{i}(void)\n{{\n    return AD_OK;\n}}\n",
-                    layer.op
+                    "/* Layer {i}: {} shares its input's bytes (alias): nothing to run. */\nstatic ad_status {}(void)\n{{\n    return AD_OK;\n}}\n",
+                    layer.op,
+                    self.function_name(i)
                 ),
             });
         }
@@ -1015,7 +1023,8 @@ impl<'a> Emitter<'a> {
         self.finish(layer, statics, body, kernel)
     }
 
-    /// The `layerN` function around `body`, after the `statics`.
+    /// The `NAME_layerN` function around `body`, the `statics` first in it
+    /// (block scope: their names need not be unique across models).
     fn finish(
         &self,
         layer: &Layer,
@@ -1025,10 +1034,11 @@ impl<'a> Emitter<'a> {
     ) -> Result<EmittedLayer, LayerError> {
         let i = layer.index;
         let code = format!(
-            "/* Layer {i}: {} -> {} ({}) */\n{statics}static ad_status layer{i}(void)\n{{\n{body}}}\n",
+            "/* Layer {i}: {} -> {} ({}) */\nstatic ad_status {}(void)\n{{\n{statics}{body}}}\n",
             layer.op,
             self.graph.tensor(layer.outputs[0]).dtype,
-            kernel.c_name()
+            kernel.c_name(),
+            self.function_name(i)
         );
         Ok(EmittedLayer {
             kernel: Some(kernel),

@@ -29,7 +29,7 @@ use crate::state::{plan_state, StateOp, StatePlan};
 use crate::CodegenError;
 
 pub use c::identifier;
-pub use select::KernelChoice;
+pub use select::{variants_for, KernelChoice, VARIANTS};
 
 const HEADER_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.h.hbs");
 const SOURCE_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.c.hbs");
@@ -146,7 +146,7 @@ pub fn generate(
         kernels: options.kernels,
     };
     let mut functions = String::new();
-    let mut shared = shared::SharedConsts::default();
+    let mut shared = shared::SharedConsts::new(name);
     let mut layer_kernels = Vec::new();
     let mut missing = Vec::new();
     let mut prepared = layers.iter();
@@ -224,7 +224,7 @@ pub fn generate(
         "outputs": io(&graph.outputs),
         "model_hash": model_hash,
         "layer_functions": format!("{}\n{functions}", shared.definitions()),
-        "layer_names": (0..graph.operators.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
+        "layer_names": (0..graph.operators.len()).map(|i| format!("{name}_layer{i}")).collect::<Vec<_>>(),
         "layer_ops": graph.operators.iter().map(|op| op.name().to_string()).collect::<Vec<_>>(),
         "state_size": state.size,
         "state_variable_bytes": state.variable_bytes(),
@@ -290,7 +290,7 @@ fn state_table(state: &StatePlan, name: &str) -> String {
     out.push_str(&c::int_array(
         "static const",
         "int32_t",
-        "tensor_state_offsets",
+        &format!("{name}_tensor_state_offsets"),
         &offsets,
     ));
     out
@@ -359,7 +359,12 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         .iter()
         .map(|p| p.map_or(-1, |p| p.offset as i64))
         .collect();
-    let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
+    let mut out = c::int_array(
+        "static const",
+        "int32_t",
+        &format!("{name}_tensor_offsets"),
+        &offsets,
+    );
     let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
     let entry = |t: &autodeploy_model::Tensor| -> Result<String, CodegenError> {
         let what = format!("tensor {}", t.label());
@@ -398,7 +403,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     // Every tensor's description, for layer-by-layer debugging; a firmware
     // that never calls NAME_tensor_info_of drops it (-fdata-sections).
     out.push_str(&format!(
-        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        "\nstatic const {name}_tensor_info {name}_tensor_infos[{}] = {{\n",
         graph.tensors.len().max(1)
     ));
     for t in &graph.tensors {
@@ -408,7 +413,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     // The model's inputs then outputs again, for the public accessors.
     let io: Vec<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
     out.push_str(&format!(
-        "static const {name}_tensor_info io_infos[{}] = {{\n",
+        "static const {name}_tensor_info {name}_io_infos[{}] = {{\n",
         io.len().max(1)
     ));
     for &t in &io {
@@ -419,7 +424,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     out.push_str(&c::int_array(
         "static const",
         "int32_t",
-        "io_offsets",
+        &format!("{name}_io_offsets"),
         &io_offsets,
     ));
     for t in graph.inputs.iter().chain(&graph.outputs) {
@@ -442,19 +447,19 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
     out.push_str(&c::int_array(
         "static const",
         "uint8_t",
-        "layer_output_counts",
+        &format!("{name}_layer_output_counts"),
         &counts,
     ));
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "layer_output_starts",
+        &format!("{name}_layer_output_starts"),
         &starts,
     ));
     out.push_str(&c::int_array(
         "static const",
         "uint16_t",
-        "layer_outputs",
+        &format!("{name}_layer_outputs"),
         &outputs,
     ));
     Ok(out)

@@ -41,6 +41,32 @@ fn has_dsp(core: Core) -> bool {
     matches!(core, Core::CortexM4 | Core::CortexM7 | Core::CortexM55)
 }
 
+/// The cores with the Armv7E-M DSP instructions.
+const DSP_CORES: &[Core] = &[Core::CortexM4, Core::CortexM7, Core::CortexM55];
+/// Every core (the plain-C variants).
+const ALL_CORES: &[Core] = &Core::ALL;
+
+/// Every variant [`variant`] can choose, with the cores it is chosen for.
+/// Add a line here with every new variant: the on-board property tests
+/// (`autodeploy-validate/tests/qemu_kernel_variants.rs`) require at least 100
+/// bit-exact random cases of each variant listed for the board's core, and
+/// fail on a variant that is chosen but not listed.
+pub const VARIANTS: &[(Kernel, &[Core])] = &[
+    (Kernel::Conv2dRowbufDspS8, DSP_CORES),
+    (Kernel::Conv2dDspS8, DSP_CORES),
+    (Kernel::FullyConnectedDspS8, DSP_CORES),
+    (Kernel::DepthwiseConv2dRowbufOptS8, ALL_CORES),
+];
+
+/// The variants [`variant`] can choose for `core` ([`VARIANTS`]).
+pub fn variants_for(core: Core) -> Vec<Kernel> {
+    VARIANTS
+        .iter()
+        .filter(|(_, cores)| cores.contains(&core))
+        .map(|&(k, _)| k)
+        .collect()
+}
+
 /// The variant to call instead of `kernel` for `layer`, with the reason
 /// (for the generated code's comment), or `None` to keep `kernel`.
 pub fn variant(

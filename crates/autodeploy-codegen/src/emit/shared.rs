@@ -27,6 +27,8 @@ const POOLED: &[&str] = &[
 /// The file-scope definitions collected so far.
 #[derive(Default)]
 pub struct SharedConsts {
+    /// The model name, so that several models can share one translation unit.
+    prefix: String,
     names: BTreeMap<(String, String), String>,
     definitions: String,
 }
@@ -51,6 +53,14 @@ fn occurrences(text: &str, word: &str) -> Vec<usize> {
 }
 
 impl SharedConsts {
+    /// An empty pool for the model `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        SharedConsts {
+            prefix: prefix.to_string(),
+            ..SharedConsts::default()
+        }
+    }
+
     /// `code` (one layer's statics and function) with its poolable locals
     /// replaced by shared file-scope constants.
     pub fn pool(&mut self, code: &str) -> String {
@@ -87,7 +97,7 @@ impl SharedConsts {
                 .names
                 .entry((ty.clone(), value.clone()))
                 .or_insert_with(|| {
-                    let shared = format!("shared{next}");
+                    let shared = format!("{}_shared{next}", self.prefix);
                     let _ = writeln!(self.definitions, "static const {ty} {shared} = {value};");
                     shared
                 })
@@ -117,7 +127,7 @@ mod tests {
 
     #[test]
     fn equal_structs_of_two_layers_become_one() {
-        let mut shared = SharedConsts::default();
+        let mut shared = SharedConsts::new("m");
         let a = shared.pool(
             "static ad_status layer0(void)\n{\n    static const ad_dims input_dims = {1, 2, 3, 4};\n    return f(NULL, &input_dims, &input_dims_x);\n}\n",
         );
@@ -126,18 +136,18 @@ mod tests {
         );
         assert_eq!(
             shared.definitions(),
-            "static const ad_dims shared0 = {1, 2, 3, 4};\n"
+            "static const ad_dims m_shared0 = {1, 2, 3, 4};\n"
         );
-        assert!(a.contains("f(NULL, &shared0, &input_dims_x)"), "{a}");
+        assert!(a.contains("f(NULL, &m_shared0, &input_dims_x)"), "{a}");
         assert!(!a.contains("static const ad_dims"), "{a}");
-        assert!(b.contains("g(NULL, &quant, &shared0)"), "{b}");
+        assert!(b.contains("g(NULL, &quant, &m_shared0)"), "{b}");
         // Not a pooled type: stays local.
         assert!(b.contains("static const ad_conv_quant quant"), "{b}");
     }
 
     #[test]
     fn a_local_used_by_value_stays() {
-        let mut shared = SharedConsts::default();
+        let mut shared = SharedConsts::new("m");
         let code = "static ad_status layer0(void)\n{\n    static const ad_dims d = {1, 1, 1, 1};\n    return f(NULL, d.n, &d);\n}\n";
         assert_eq!(shared.pool(code), code);
         assert_eq!(shared.definitions(), "");

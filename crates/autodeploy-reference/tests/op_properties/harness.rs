@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use autodeploy_model::{InputGenerator, Model};
+use autodeploy_model::Model;
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::compare::{compare, difference};
 use autodeploy_testkit::oracle::{self, Interpreter as Oracle};
@@ -46,17 +46,7 @@ pub fn check(test: &str, cases: Vec<Case>) {
         let model = Model::from_bytes(&case.model)
             .unwrap_or_else(|e| panic!("{} {}: unreadable model: {e}", case.label, case.desc));
         let samples = case.samples.clone().unwrap_or_else(|| {
-            let graph = model.main_graph();
-            let mut generator = InputGenerator::new(0x5EED ^ k as u64);
-            (0..SAMPLES)
-                .map(|_| {
-                    graph
-                        .inputs
-                        .iter()
-                        .map(|&i| generator.value_for(graph.tensor(i)).expect("input type"))
-                        .collect()
-                })
-                .collect()
+            autodeploy_testkit::bundle::default_samples(&model, 0x5EED ^ k as u64, SAMPLES)
         });
         prepared.push((case, path, model, samples));
     }

@@ -384,3 +384,19 @@ pub fn dense_layers(n: usize) -> Vec<Case> {
     }
     cases
 }
+
+/// One int8 CONV_2D case (the shapes, strides, dilations and zero points of
+/// [`convolutions`]).
+pub fn conv_s8(rng: &mut Rng) -> Case {
+    conv_case(rng, ConvKind::Conv, I8)
+}
+
+/// One int8 DEPTHWISE_CONV_2D case (depth multipliers 1 to 3).
+pub fn depthwise_s8(rng: &mut Rng) -> Case {
+    conv_case(rng, ConvKind::Depthwise, I8)
+}
+
+/// One int8 FULLY_CONNECTED case.
+pub fn fully_connected_s8(rng: &mut Rng) -> Case {
+    fully_connected_case(rng, I8)
+}

@@ -186,6 +186,7 @@ pub mod activation;
 pub mod conv;
 pub mod elementwise;
 pub mod shape;
+pub mod variants;
 
 /// Every family's cases, `n` per operator and type.
 pub fn all(n: usize) -> Vec<Case> {
