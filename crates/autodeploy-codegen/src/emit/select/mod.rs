@@ -13,6 +13,9 @@ use autodeploy_runtime::Kernel;
 use super::layer::EmittedLayer;
 use crate::Core;
 
+mod conv;
+pub use conv::prewiden;
+
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KernelChoice {
@@ -33,7 +36,7 @@ impl KernelChoice {
 }
 
 /// Whether `core` has the Armv7E-M DSP instructions (SMLAD, SXTB16...).
-fn has_dsp(core: Core) -> bool {
+pub(super) fn has_dsp(core: Core) -> bool {
     matches!(core, Core::CortexM4 | Core::CortexM7 | Core::CortexM55)
 }
 

@@ -1,0 +1,208 @@
+//! CONV_2D on pre-widened weights (`ad_conv2d_w16_dsp_s8`): the weights are
+//! reordered and widened to int16 pairs at generation time, in the order the
+//! SMLAD inner loop reads them, and the input zero point is folded into the
+//! bias, so the inner loop spends one load and two SMLADs per channel and 4
+//! MACs. The layout is documented in `src/conv/ad_conv2d_w16_dsp_s8.c`.
+
+use std::fmt::Write;
+
+use autodeploy_model::Graph;
+use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_runtime::Kernel;
+
+use super::{has_dsp, KernelChoice};
+use crate::emit::layer::EmittedLayer;
+
+/// The kernel's stack buffer for padded filter rows (`AD_W16_SCRATCH`).
+const SCRATCH: usize = 1024;
+/// Filter rows the kernel can hold (`AD_W16_MAX_ROWS`).
+const MAX_ROWS: usize = 64;
+/// Output channels per pass.
+const BLOCK: usize = 4;
+
+/// The kernels this variant replaces, and whether their call has a row buffer.
+fn replaces(kernel: Kernel) -> Option<bool> {
+    match kernel {
+        Kernel::Conv2dS8 | Kernel::Conv2dDspS8 => Some(false),
+        Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufDspS8 => Some(true),
+        _ => None,
+    }
+}
+
+/// The generation-time tables of one layer.
+struct Tables {
+    /// `filter_pairs`: two int16 values per word.
+    pairs: Vec<i32>,
+    /// `bias_folded`: bias + offset * sum of the channel's weights (mod 2^32).
+    bias: Vec<i32>,
+}
+
+/// Builds the tables, or `None` when the layer is outside the kernel's
+/// contract (grouped, dilated across, batched, non-constant weights...).
+fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
+    let Step::Conv {
+        window,
+        numeric: Numeric::Quant(r),
+    } = &layer.step
+    else {
+        return None;
+    };
+    let (input, filter, output) = (window.input, window.filter, window.output);
+    if input.n != 1 || filter.c != input.c || window.params.dilation_w != 1 || filter.h > MAX_ROWS {
+        return None;
+    }
+    let len = filter.w * filter.c;
+    let len4 = len.div_ceil(4) * 4;
+    if (filter.h + 1) * len4 > SCRATCH || output.c != filter.n {
+        return None;
+    }
+    let weights = graph
+        .tensor(layer.inputs.get(1).copied().flatten()?)
+        .data_i8()?;
+    let bias = match layer.inputs.get(2).copied().flatten() {
+        Some(b) => graph.tensor(b).data_i32()?,
+        None => vec![0; output.c],
+    };
+    if weights.len() != output.c * filter.h * len || bias.len() != output.c {
+        return None;
+    }
+    let offset = r.input_zero_point.wrapping_neg();
+    let blocks = output.c.div_ceil(BLOCK);
+    let mut pairs = Vec::with_capacity(blocks * BLOCK * filter.h * len4 / 2);
+    let mut folded = vec![0i32; blocks * BLOCK];
+    for (oc, f) in folded.iter_mut().enumerate().take(output.c) {
+        let sum = weights[oc * filter.h * len..(oc + 1) * filter.h * len]
+            .iter()
+            .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
+        *f = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+    }
+    for b in 0..blocks {
+        for ky in 0..filter.h {
+            for g in 0..len4 / 4 {
+                for j in 0..BLOCK {
+                    let oc = b * BLOCK + j;
+                    let v = |i: usize| -> i32 {
+                        let t = 4 * g + i;
+                        if oc < output.c && t < len {
+                            i32::from(weights[(oc * filter.h + ky) * len + t])
+                        } else {
+                            0
+                        }
+                    };
+                    // SXTB16 lanes: bytes 0 and 2, then 1 and 3 (rotated by 8).
+                    pairs.push(pair(v(0), v(2)));
+                    pairs.push(pair(v(1), v(3)));
+                }
+            }
+        }
+    }
+    Some(Tables {
+        pairs,
+        bias: folded,
+    })
+}
+
+/// An int16 pair in one word, `lo` in the low half.
+fn pair(lo: i32, hi: i32) -> i32 {
+    ((lo as u32 & 0xFFFF) | ((hi as u32) << 16)) as i32
+}
+
+/// A C array of int32 values (INT32_MIN written as an expression).
+fn array(name: &str, values: &[i32]) -> String {
+    let mut out = format!("static const int32_t {name}[{}] = {{", values.len().max(1));
+    for (i, v) in values.iter().enumerate() {
+        out.push_str(if i % 16 == 0 { "\n    " } else { " " });
+        if *v == i32::MIN {
+            out.push_str("(-2147483647 - 1),");
+        } else {
+            let _ = write!(out, "{v},");
+        }
+    }
+    out.push_str("\n};\n");
+    out
+}
+
+/// `emitted` with its CONV_2D call moved to `ad_conv2d_w16_dsp_s8` and the
+/// tables it needs, when the core has the DSP extension and the layer fits;
+/// `emitted` unchanged otherwise.
+pub fn prewiden(
+    choice: KernelChoice,
+    graph: &Graph,
+    layer: &Layer,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
+    let KernelChoice::Optimized(core) = choice else {
+        return emitted;
+    };
+    let Some(old) = emitted.kernel else {
+        return emitted;
+    };
+    let Some(row_buffer) = replaces(old) else {
+        return emitted;
+    };
+    if !has_dsp(core) {
+        return emitted;
+    }
+    let Some(t) = tables(graph, layer) else {
+        return emitted;
+    };
+    let new = Kernel::Conv2dW16DspS8;
+    let i = layer.index;
+    let code = &emitted.code;
+    // The one call: kernel name, then its filter and bias between the dims.
+    let call = format!("return {}(NULL, ", old.c_name());
+    let (Some(start), 1) = (code.find(&call), code.matches(&call).count()) else {
+        return emitted;
+    };
+    let Some(f) = code[start..].find(", &filter_dims, ").map(|p| start + p) else {
+        return emitted;
+    };
+    let Some(o) = code[f..].find(", &output_dims, ").map(|p| f + p) else {
+        return emitted;
+    };
+    let Some(head) = code[..start].rfind(&format!("static ad_status layer{i}(void)\n{{\n")) else {
+        return emitted;
+    };
+    let fn_open = format!("static ad_status layer{i}(void)\n{{\n");
+    let body_start = head + fn_open.len();
+    let why = format!(
+        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, 4 output channels per pass",
+        t.pairs.len() * 4
+    );
+    let mut out = String::with_capacity(code.len() + t.pairs.len() * 12);
+    out.push_str(&code[..head].replace(
+        &format!("({}) */", old.c_name()),
+        &format!("({}) */", new.c_name()),
+    ));
+    out.push_str(&array(&format!("layer{i}_filter_pairs"), &t.pairs));
+    out.push_str(&array(&format!("layer{i}_bias_folded"), &t.bias));
+    out.push_str(&fn_open);
+    let _ = writeln!(out, "    /* Kernel variant: {} ({why}). */", new.c_name());
+    // The body without an earlier variant's comment line.
+    let line_start = code[..start]
+        .rfind('\n')
+        .map_or(start, |p| p + 1)
+        .max(body_start);
+    let body: String = code[body_start..line_start]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("/* Kernel variant:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.push_str(&body);
+    out.push_str(&code[line_start..start]);
+    out.push_str(&format!(
+        "return {}(NULL, {}",
+        new.c_name(),
+        if row_buffer { "" } else { "NULL, " }
+    ));
+    out.push_str(&code[start + call.len()..f]);
+    let _ = write!(
+        out,
+        ", &filter_dims, layer{i}_filter_pairs, layer{i}_bias_folded"
+    );
+    out.push_str(&code[o..]);
+    EmittedLayer {
+        kernel: Some(new),
+        code: out,
+    }
+}

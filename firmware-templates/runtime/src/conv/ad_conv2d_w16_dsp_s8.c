@@ -1,0 +1,239 @@
+/*
+ * autodeploy runtime: int8 CONV_2D (groups 1, dilation.w 1, batch 1) on
+ * weights the code generator pre-widened and reordered, with the input zero
+ * point folded into the bias. Values exactly as ad_conv2d_s8 /
+ * ad_conv2d_rowbuf_s8; with rb != NULL it keeps the row-buffer contract of
+ * ad_conv2d_rowbuf_s8 (output written over its input).
+ *
+ * One filter row (all kx taps x all input channels, L = k_w * c_in values)
+ * is contiguous in the input when the whole row lies inside the image, so
+ * the dot product of a filter row is one vector of L int8 values. Taps that
+ * fall outside the image read the input zero point instead (a copy in a
+ * small stack buffer), so every tap contributes w * x and
+ *     sum (x + offset) * w = sum x * w + offset * sum w
+ * where offset * sum w (modulo 2^32, like the portable accumulator) is in
+ * bias_folded. Four output channels per pass share each input word.
+ *
+ * filter_pairs, for output-channel block b (channels 4b..4b+3, channels past
+ * C_OUT all zero), filter row ky, group g of 4 values v0..v3 (L padded with
+ * zeros to a multiple of 4) and channel j of the block: two words at
+ * ((((b * k_h + ky) * G + g) * 4 + j) * 2), the first holding the int16
+ * pair (v0, v2) (low half first), the second (v1, v3): the lanes SXTB16
+ * makes of an input word and of the same word rotated by 8.
+ * bias_folded: 4 * ceil(C_OUT / 4) int32 values.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+#include "ad_dot_dsp.h"
+#include "ad_rowbuf.h"
+
+#define AD_W16_SCRATCH 1024
+#define AD_W16_MAX_ROWS 64
+
+/* One input word's 4 MACs into the 4 channels of a block; w: 8 words. */
+static inline void ad_w16_group(int32_t xv, const int32_t *w, int32_t acc[4])
+{
+#if AD_DOT_DSP
+    int32_t xe = __sxtb16(xv);
+    int32_t xo = __sxtb16(ad_ror8(xv));
+    acc[0] = __smlad(xo, w[1], __smlad(xe, w[0], acc[0]));
+    acc[1] = __smlad(xo, w[3], __smlad(xe, w[2], acc[1]));
+    acc[2] = __smlad(xo, w[5], __smlad(xe, w[4], acc[2]));
+    acc[3] = __smlad(xo, w[7], __smlad(xe, w[6], acc[3]));
+#else
+    int32_t j;
+    int32_t x0 = (int8_t)(xv & 0xFF), x1 = (int8_t)((xv >> 8) & 0xFF);
+    int32_t x2 = (int8_t)((xv >> 16) & 0xFF), x3 = (int8_t)((xv >> 24) & 0xFF);
+    for (j = 0; j < 4; j++)
+    {
+        int32_t e = w[2 * j], o = w[2 * j + 1];
+        int32_t s = ad_wrap_add(ad_wrap_mul(x0, (int16_t)(e & 0xFFFF)), ad_wrap_mul(x2, (int16_t)(e >> 16)));
+        s = ad_wrap_add(s, ad_wrap_add(ad_wrap_mul(x1, (int16_t)(o & 0xFFFF)), ad_wrap_mul(x3, (int16_t)(o >> 16))));
+        acc[j] = ad_wrap_add(acc[j], s);
+    }
+#endif
+}
+
+static inline int32_t ad_w16_load4(const int8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
+                               const ad_row_buffer *rb,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int32_t *filter_pairs,
+                               const int32_t *bias_folded,
+                               const ad_dims *output_dims,
+                               int8_t *output)
+{
+    ad_rowbuf_geom g;
+    union {
+        uint32_t align;
+        int8_t bytes[AD_W16_SCRATCH];
+    } scratch;
+    const int8_t *rows[AD_W16_MAX_ROWS] = {NULL};
+    const int8_t *xs[AD_W16_MAX_ROWS];
+    int8_t *zp_row;
+    int32_t filters_per_group;
+    int32_t oy, ox, oc, ky, kx, gi;
+    int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
+    int8_t zp;
+    int pixels;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (quant == NULL || input == NULL || filter_pairs == NULL || bias_folded == NULL || output == NULL ||
+        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+        filters_per_group != output_dims->c || params->dilation.w != 1)
+    {
+        return AD_ERR_ARG;
+    }
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+    len = k_w * in_c;
+    len4 = (len + 3) & ~3;
+    groups4 = len4 / 4;
+    if (k_h > AD_W16_MAX_ROWS || (int64_t)(k_h + 1) * len4 > AD_W16_SCRATCH)
+    {
+        return AD_ERR_ARG;
+    }
+    zp = (int8_t)quant->input_zero_point;
+    zp_row = scratch.bytes + (size_t)k_h * len4;
+    memset(zp_row, zp, (size_t)len4);
+
+    pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
+    if (pixels)
+    {
+        if (k_h != 1 || k_w != 1 || params->stride.h != 1 || params->stride.w != 1 || params->padding.h != 0 ||
+            params->padding.w != 0 || out_h != in_h || out_w != in_w)
+        {
+            return AD_ERR_ARG;
+        }
+        status = ad_rowbuf_init(&g, rb, input, in_h * in_w, in_c, out_h * out_w, out_c, 1, 1, 1, 0);
+    }
+    else if (rb == NULL)
+    {
+        status = AD_OK;
+    }
+    else if (rb->unit == AD_UNIT_ROWS)
+    {
+        status = ad_rowbuf_init(&g, rb, input, in_h, in_w * in_c, out_h, out_w * out_c, k_h, params->stride.h,
+                                params->dilation.h, params->padding.h);
+    }
+    else
+    {
+        status = AD_ERR_ARG;
+    }
+    if (status != AD_OK)
+    {
+        return status;
+    }
+
+    for (oy = 0; oy < out_h; oy++)
+    {
+        if (!pixels)
+        {
+            if (rb != NULL)
+            {
+                ad_rowbuf_save(&g, oy);
+            }
+            /* Where each filter row reads depends on oy only. */
+            for (ky = 0; ky < k_h; ky++)
+            {
+                int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
+                rows[ky] = iy < 0                ? NULL
+                           : rb != NULL          ? (const int8_t *)ad_rowbuf_unit(&g, iy, oy)
+                                                 : input + (size_t)iy * in_w * in_c;
+            }
+        }
+        for (ox = 0; ox < out_w; ox++)
+        {
+            const int32_t *w = filter_pairs;
+            int8_t *out = output + ((size_t)oy * out_w + ox) * out_c;
+            if (pixels)
+            {
+                int32_t p = oy * out_w + ox;
+                ad_rowbuf_save(&g, p);
+                rows[0] = (const int8_t *)ad_rowbuf_unit(&g, p, p);
+            }
+            {
+                int32_t ix0 = pixels ? 0 : ox * params->stride.w - params->padding.w;
+                int direct = ix0 >= 0 && ix0 + k_w <= in_w && len == len4;
+                for (ky = 0; ky < k_h; ky++)
+                {
+                    int8_t *copy = scratch.bytes + (size_t)ky * len4;
+                    if (rows[ky] == NULL)
+                    {
+                        xs[ky] = zp_row;
+                        continue;
+                    }
+                    if (direct)
+                    {
+                        xs[ky] = rows[ky] + (size_t)ix0 * in_c;
+                        continue;
+                    }
+                    /* Taps outside the image read the zero point: (x + offset) = 0 as in the portable kernel. */
+                    for (kx = 0; kx < k_w; kx++)
+                    {
+                        int32_t ix = ix0 + kx;
+                        if (ix >= 0 && ix < in_w)
+                        {
+                            memcpy(copy + (size_t)kx * in_c, rows[ky] + (size_t)ix * in_c, (size_t)in_c);
+                        }
+                        else
+                        {
+                            memset(copy + (size_t)kx * in_c, zp, (size_t)in_c);
+                        }
+                    }
+                    memset(copy + len, zp, (size_t)(len4 - len));
+                    xs[ky] = copy;
+                }
+            }
+            for (oc = 0; oc < out_c; oc += 4)
+            {
+                int32_t acc[4];
+                int32_t j, n = out_c - oc < 4 ? out_c - oc : 4;
+                acc[0] = bias_folded[oc];
+                acc[1] = bias_folded[oc + 1];
+                acc[2] = bias_folded[oc + 2];
+                acc[3] = bias_folded[oc + 3];
+                for (ky = 0; ky < k_h; ky++)
+                {
+                    const int8_t *x = xs[ky];
+                    for (gi = 0; gi < groups4; gi++)
+                    {
+                        ad_w16_group(ad_w16_load4(x), w, acc);
+                        x += 4;
+                        w += 8;
+                    }
+                }
+                for (j = 0; j < n; j++)
+                {
+                    int32_t v = ad_wrap_add(ad_requantize(acc[j], quant->multiplier[oc + j], quant->shift[oc + j]),
+                                            quant->output_zero_point);
+                    out[oc + j] = (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max);
+                }
+            }
+        }
+    }
+    return AD_OK;
+}
