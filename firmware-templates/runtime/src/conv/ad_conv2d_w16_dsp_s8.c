@@ -31,28 +31,82 @@
 #define AD_W16_SCRATCH 1024
 #define AD_W16_MAX_ROWS 64
 
-/* One input word's 4 MACs into the 4 channels of a block; w: 8 words. */
-static inline void ad_w16_group(int32_t xv, const int32_t *w, int32_t acc[4])
-{
 #if AD_DOT_DSP
-    int32_t xe = __sxtb16(xv);
-    int32_t xo = __sxtb16(ad_ror8(xv));
-    acc[0] = __smlad(xo, w[1], __smlad(xe, w[0], acc[0]));
-    acc[1] = __smlad(xo, w[3], __smlad(xe, w[2], acc[1]));
-    acc[2] = __smlad(xo, w[5], __smlad(xe, w[4], acc[2]));
-    acc[3] = __smlad(xo, w[7], __smlad(xe, w[6], acc[3]));
+/* SXTB16 of x rotated by 8 (bytes 1 and 3) in one instruction. */
+static inline int32_t ad_sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+/* Two weight words (one channel's pairs for one input word) in one LDRD. */
+static inline void ad_w16_load2(const int32_t *w, int32_t *lo, int32_t *hi)
+{
+    uint64_t v;
+    memcpy(&v, w, sizeof v);
+    *lo = (int32_t)(uint32_t)v;
+    *hi = (int32_t)(uint32_t)(v >> 32);
+}
+#endif
+
+/* One channel's 4 MACs of input word xv (lanes xe/xo) with weight words w[0..1]. */
+#if AD_DOT_DSP
+#define AD_W16_MAC(acc, xe, xo, w)                                                                                     \
+    do                                                                                                                 \
+    {                                                                                                                  \
+        int32_t lo_, hi_;                                                                                              \
+        ad_w16_load2((w), &lo_, &hi_);                                                                                 \
+        (acc) = __smlad((xo), hi_, __smlad((xe), lo_, (acc)));                                                         \
+    } while (0)
+/*
+ * The 4 channels of one input word: GCC splits the weight words into 8 LDRs;
+ * 4 post-incrementing LDRDs take half the instructions. The weights are
+ * constant tables, so the block needs no memory clobber.
+ */
+#define AD_W16_STEP(acc) \
+    "ldrd %[lo], %[hi], [%[w]], #8\n\t" \
+    "smlad %[" #acc "], %[xe], %[lo], %[" #acc "]\n\t" \
+    "smlad %[" #acc "], %[xo], %[hi], %[" #acc "]\n\t"
+#define AD_W16_BLOCK(a0, a1, a2, a3, xe, xo, w)                                                              \
+    do                                                                                                       \
+    {                                                                                                        \
+        int32_t lo_, hi_;                                                                                    \
+        __asm__(AD_W16_STEP(c0) AD_W16_STEP(c1) AD_W16_STEP(c2) AD_W16_STEP(c3)                              \
+                : [c0] "+r"(a0), [c1] "+r"(a1), [c2] "+r"(a2), [c3] "+r"(a3), [w] "+r"(w), [lo] "=&r"(lo_),  \
+                  [hi] "=&r"(hi_)                                                                            \
+                : [xe] "r"(xe), [xo] "r"(xo));                                                               \
+    } while (0)
 #else
-    int32_t j;
+#define AD_W16_MAC(acc, xe, xo, w) ((acc) = ad_w16_mac_c((acc), (xe), (w)))
+static inline int32_t ad_w16_mac_c(int32_t acc, int32_t xv, const int32_t *w)
+{
     int32_t x0 = (int8_t)(xv & 0xFF), x1 = (int8_t)((xv >> 8) & 0xFF);
     int32_t x2 = (int8_t)((xv >> 16) & 0xFF), x3 = (int8_t)((xv >> 24) & 0xFF);
-    for (j = 0; j < 4; j++)
-    {
-        int32_t e = w[2 * j], o = w[2 * j + 1];
-        int32_t s = ad_wrap_add(ad_wrap_mul(x0, (int16_t)(e & 0xFFFF)), ad_wrap_mul(x2, (int16_t)(e >> 16)));
-        s = ad_wrap_add(s, ad_wrap_add(ad_wrap_mul(x1, (int16_t)(o & 0xFFFF)), ad_wrap_mul(x3, (int16_t)(o >> 16))));
-        acc[j] = ad_wrap_add(acc[j], s);
-    }
+    int32_t e = w[0], o = w[1];
+    int32_t s = ad_wrap_add(ad_wrap_mul(x0, (int16_t)(e & 0xFFFF)), ad_wrap_mul(x2, (int16_t)(e >> 16)));
+    s = ad_wrap_add(s, ad_wrap_add(ad_wrap_mul(x1, (int16_t)(o & 0xFFFF)), ad_wrap_mul(x3, (int16_t)(o >> 16))));
+    return ad_wrap_add(acc, s);
+}
 #endif
+
+/*
+ * ad_requantize without 64-bit division or clamping calls: the doubling high
+ * multiply (a * b + 2^30) / 2^31 rounded as TFLite does equals the floor
+ * (a * b + 2^30) >> 31 for every a, b but the saturating INT32_MIN pair
+ * (for ab < 0 the truncation of (ab + 1 - 2^30) / 2^31 is that same floor),
+ * and the rounding right shift is ad_rounding_divide_by_pot's, term by term.
+ */
+static inline int32_t ad_w16_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    int32_t right = shift > 0 ? 0 : (shift < -31 ? 31 : -shift);
+    int32_t mask, v;
+    x = ad_wrap_shl(x, shift > 0 ? shift : 0);
+    v = (x == INT32_MIN && multiplier == INT32_MIN)
+            ? INT32_MAX
+            : (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
+    mask = (int32_t)((1u << right) - 1u);
+    return (v >> right) + ((v & mask) > ((mask >> 1) + (v < 0 ? 1 : 0)) ? 1 : 0);
 }
 
 static inline int32_t ad_w16_load4(const int8_t *p)
@@ -212,23 +266,40 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
             {
                 int32_t acc[4];
                 int32_t j, n = out_c - oc < 4 ? out_c - oc : 4;
-                acc[0] = bias_folded[oc];
-                acc[1] = bias_folded[oc + 1];
-                acc[2] = bias_folded[oc + 2];
-                acc[3] = bias_folded[oc + 3];
+                /* Four scalars, not an array, so they stay in registers. */
+                int32_t a0 = bias_folded[oc], a1 = bias_folded[oc + 1];
+                int32_t a2 = bias_folded[oc + 2], a3 = bias_folded[oc + 3];
                 for (ky = 0; ky < k_h; ky++)
                 {
                     const int8_t *x = xs[ky];
                     for (gi = 0; gi < groups4; gi++)
                     {
-                        ad_w16_group(ad_w16_load4(x), w, acc);
-                        x += 4;
+                        int32_t xv = ad_w16_load4(x);
+#if AD_DOT_DSP
+                        int32_t xe = __sxtb16(xv), xo = ad_sxtb16_ror8(xv);
+#else
+                        int32_t xe = xv, xo = 0;
+                        (void)xo;
+#endif
+#if AD_DOT_DSP
+                        AD_W16_BLOCK(a0, a1, a2, a3, xe, xo, w);
+#else
+                        AD_W16_MAC(a0, xe, xo, w);
+                        AD_W16_MAC(a1, xe, xo, w + 2);
+                        AD_W16_MAC(a2, xe, xo, w + 4);
+                        AD_W16_MAC(a3, xe, xo, w + 6);
                         w += 8;
+#endif
+                        x += 4;
                     }
                 }
+                acc[0] = a0;
+                acc[1] = a1;
+                acc[2] = a2;
+                acc[3] = a3;
                 for (j = 0; j < n; j++)
                 {
-                    int32_t v = ad_wrap_add(ad_requantize(acc[j], quant->multiplier[oc + j], quant->shift[oc + j]),
+                    int32_t v = ad_wrap_add(ad_w16_requantize(acc[j], quant->multiplier[oc + j], quant->shift[oc + j]),
                                             quant->output_zero_point);
                     out[oc + j] = (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max);
                 }
