@@ -20,7 +20,11 @@
  * ((((b * k_h + ky) * G + g) * 4 + j) * 2), the first holding the int16
  * pair (v0, v2) (low half first), the second (v1, v3): the lanes SXTB16
  * makes of an input word and of the same word rotated by 8.
- * bias_folded: 4 * ceil(C_OUT / 4) int32 values.
+ * channels: one record of AD_W16_RECORD int32 values per channel of the
+ * blocks (4 * ceil(C_OUT / 4)), computed at generation time: the bias plus
+ * offset * sum w, the multiplier (never INT32_MIN), the left shift max(shift,
+ * 0), the right shift min(max(-shift, 0), 31) and its mask 2^right - 1.
+ * quant supplies the zero points and the activation range only.
  */
 #include "ad_runtime.h"
 
@@ -30,6 +34,7 @@
 
 #define AD_W16_SCRATCH 1024
 #define AD_W16_MAX_ROWS 64
+#define AD_W16_RECORD 5
 
 #if AD_DOT_DSP
 /* SXTB16 of x rotated by 8 (bytes 1 and 3) in one instruction. */
@@ -91,22 +96,19 @@ static inline int32_t ad_w16_mac_c(int32_t acc, int32_t xv, const int32_t *w)
 #endif
 
 /*
- * ad_requantize without 64-bit division or clamping calls: the doubling high
- * multiply (a * b + 2^30) / 2^31 rounded as TFLite does equals the floor
- * (a * b + 2^30) >> 31 for every a, b but the saturating INT32_MIN pair
- * (for ab < 0 the truncation of (ab + 1 - 2^30) / 2^31 is that same floor),
- * and the rounding right shift is ad_rounding_divide_by_pot's, term by term.
+ * ad_requantize with the per-channel constants of a channel record (see the
+ * top): the doubling high multiply of TFLite, (a * b + 2^30) / 2^31 with its
+ * nudge, equals the floor (a * b + 2^30) >> 31 for every pair but INT32_MIN *
+ * INT32_MIN (for ab < 0 the truncation of (ab + 1 - 2^30) / 2^31 is that
+ * floor), and that pair is refused; the rounding right shift is
+ * ad_rounding_divide_by_pot's, with its mask from the record.
  */
-static inline int32_t ad_w16_requantize(int32_t x, int32_t multiplier, int32_t shift)
+static inline int32_t ad_w16_requantize(int32_t acc, const int32_t *rec)
 {
-    int32_t right = shift > 0 ? 0 : (shift < -31 ? 31 : -shift);
-    int32_t mask, v;
-    x = ad_wrap_shl(x, shift > 0 ? shift : 0);
-    v = (x == INT32_MIN && multiplier == INT32_MIN)
-            ? INT32_MAX
-            : (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
-    mask = (int32_t)((1u << right) - 1u);
-    return (v >> right) + ((v & mask) > ((mask >> 1) + (v < 0 ? 1 : 0)) ? 1 : 0);
+    int32_t x = (int32_t)((uint32_t)acc << rec[2]);
+    int32_t v = (int32_t)(((int64_t)x * rec[1] + ((int64_t)1 << 30)) >> 31);
+    int32_t mask = rec[4];
+    return (v >> rec[3]) + ((v & mask) > ((mask >> 1) + (int32_t)((uint32_t)v >> 31)) ? 1 : 0);
 }
 
 static inline int32_t ad_w16_load4(const int8_t *p)
@@ -124,7 +126,7 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
                                const int8_t *input,
                                const ad_dims *filter_dims,
                                const int32_t *filter_pairs,
-                               const int32_t *bias_folded,
+                               const int32_t *channels,
                                const ad_dims *output_dims,
                                int8_t *output)
 {
@@ -139,6 +141,7 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     int32_t filters_per_group;
     int32_t oy, ox, oc, ky, kx, gi;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
+    int32_t out_zp, act_min, act_max;
     int8_t zp;
     int pixels;
     ad_status status;
@@ -149,7 +152,7 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     {
         return status;
     }
-    if (quant == NULL || input == NULL || filter_pairs == NULL || bias_folded == NULL || output == NULL ||
+    if (quant == NULL || input == NULL || filter_pairs == NULL || channels == NULL || output == NULL ||
         (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
         filters_per_group != output_dims->c || params->dilation.w != 1)
     {
@@ -170,6 +173,18 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     {
         return AD_ERR_ARG;
     }
+    for (oc = 0; oc < out_c; oc++)
+    {
+        const int32_t *rec = channels + (size_t)oc * AD_W16_RECORD;
+        if (rec[1] == INT32_MIN || rec[2] < 0 || rec[2] > 31 || rec[3] < 0 || rec[3] > 31 ||
+            rec[4] != (int32_t)((1u << rec[3]) - 1u))
+        {
+            return AD_ERR_ARG;
+        }
+    }
+    out_zp = quant->output_zero_point;
+    act_min = quant->activation.min;
+    act_max = quant->activation.max;
     zp = (int8_t)quant->input_zero_point;
     zp_row = scratch.bytes + (size_t)k_h * len4;
     memset(zp_row, zp, (size_t)len4);
@@ -267,8 +282,9 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
                 int32_t acc[4];
                 int32_t j, n = out_c - oc < 4 ? out_c - oc : 4;
                 /* Four scalars, not an array, so they stay in registers. */
-                int32_t a0 = bias_folded[oc], a1 = bias_folded[oc + 1];
-                int32_t a2 = bias_folded[oc + 2], a3 = bias_folded[oc + 3];
+                const int32_t *rec = channels + (size_t)oc * AD_W16_RECORD;
+                int32_t a0 = rec[0], a1 = rec[AD_W16_RECORD];
+                int32_t a2 = rec[2 * AD_W16_RECORD], a3 = rec[3 * AD_W16_RECORD];
                 for (ky = 0; ky < k_h; ky++)
                 {
                     const int8_t *x = xs[ky];
@@ -299,9 +315,8 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
                 acc[3] = a3;
                 for (j = 0; j < n; j++)
                 {
-                    int32_t v = ad_wrap_add(ad_w16_requantize(acc[j], quant->multiplier[oc + j], quant->shift[oc + j]),
-                                            quant->output_zero_point);
-                    out[oc + j] = (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max);
+                    int32_t v = ad_wrap_add(ad_w16_requantize(acc[j], rec + j * AD_W16_RECORD), out_zp);
+                    out[oc + j] = (int8_t)ad_clamp_i32(v, act_min, act_max);
                 }
             }
         }

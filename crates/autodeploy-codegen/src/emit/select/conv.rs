@@ -19,6 +19,8 @@ const SCRATCH: usize = 1024;
 const MAX_ROWS: usize = 64;
 /// Output channels per pass.
 const BLOCK: usize = 4;
+/// int32 values per channel record (`AD_W16_RECORD`).
+const RECORD: usize = 5;
 
 /// The kernels this variant replaces, and whether their call has a row buffer.
 fn replaces(kernel: Kernel) -> Option<bool> {
@@ -33,8 +35,9 @@ fn replaces(kernel: Kernel) -> Option<bool> {
 struct Tables {
     /// `filter_pairs`: two int16 values per word.
     pairs: Vec<i32>,
-    /// `bias_folded`: bias + offset * sum of the channel's weights (mod 2^32).
-    bias: Vec<i32>,
+    /// `channels`: per channel, bias + offset * sum of its weights (mod
+    /// 2^32), multiplier, left shift, right shift, right-shift mask.
+    records: Vec<i32>,
 }
 
 /// Builds the tables, or `None` when the layer is outside the kernel's
@@ -69,12 +72,31 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
     let offset = r.input_zero_point.wrapping_neg();
     let blocks = output.c.div_ceil(BLOCK);
     let mut pairs = Vec::with_capacity(blocks * BLOCK * filter.h * len4 / 2);
-    let mut folded = vec![0i32; blocks * BLOCK];
-    for (oc, f) in folded.iter_mut().enumerate().take(output.c) {
+    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
+    let mut records = vec![0i32; blocks * BLOCK * RECORD];
+    for (oc, rec) in records.chunks_mut(RECORD).enumerate().take(output.c) {
         let sum = weights[oc * filter.h * len..(oc + 1) * filter.h * len]
             .iter()
             .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
-        *f = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
+        if multiplier == i32::MIN {
+            return None;
+        }
+        // As ad_requantize: a wrapping left shift (modulo 32), then a
+        // rounding right shift clamped to 0..=31.
+        let left = if shift > 0 { shift & 31 } else { 0 };
+        let right = if shift > 0 {
+            0
+        } else {
+            (-i64::from(shift)).min(31) as i32
+        };
+        rec.copy_from_slice(&[
+            bias[oc].wrapping_add(offset.wrapping_mul(sum)),
+            multiplier,
+            left,
+            right,
+            ((1u32 << right) - 1) as i32,
+        ]);
     }
     for b in 0..blocks {
         for ky in 0..filter.h {
@@ -96,10 +118,7 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
             }
         }
     }
-    Some(Tables {
-        pairs,
-        bias: folded,
-    })
+    Some(Tables { pairs, records })
 }
 
 /// An int16 pair in one word, `lo` in the low half.
@@ -166,7 +185,7 @@ pub fn prewiden(
     let fn_open = format!("static ad_status layer{i}(void)\n{{\n");
     let body_start = head + fn_open.len();
     let why = format!(
-        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, 4 output channels per pass",
+        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, requantisation constants per channel, 4 output channels per pass",
         t.pairs.len() * 4
     );
     let mut out = String::with_capacity(code.len() + t.pairs.len() * 12);
@@ -175,7 +194,7 @@ pub fn prewiden(
         &format!("({}) */", new.c_name()),
     ));
     out.push_str(&array(&format!("layer{i}_filter_pairs"), &t.pairs));
-    out.push_str(&array(&format!("layer{i}_bias_folded"), &t.bias));
+    out.push_str(&array(&format!("layer{i}_channels"), &t.records));
     out.push_str(&fn_open);
     let _ = writeln!(out, "    /* Kernel variant: {} ({why}). */", new.c_name());
     // The body without an earlier variant's comment line.
@@ -198,7 +217,7 @@ pub fn prewiden(
     out.push_str(&code[start + call.len()..f]);
     let _ = write!(
         out,
-        ", &filter_dims, layer{i}_filter_pairs, layer{i}_bias_folded"
+        ", &filter_dims, layer{i}_filter_pairs, layer{i}_channels"
     );
     out.push_str(&code[o..]);
     EmittedLayer {
