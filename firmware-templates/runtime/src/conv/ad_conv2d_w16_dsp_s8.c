@@ -24,7 +24,8 @@
  * blocks (4 * ceil(C_OUT / 4)), computed at generation time: the bias plus
  * offset * sum w, the multiplier (never INT32_MIN), the left shift max(shift,
  * 0), the right shift min(max(-shift, 0), 31) and its mask 2^right - 1.
- * quant supplies the zero points and the activation range only.
+ * quant supplies the zero points and the activation range only (its
+ * multiplier and shift are not read and may be NULL).
  */
 #include "ad_runtime.h"
 
@@ -143,7 +144,7 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
     int32_t out_zp, act_min, act_max;
     int8_t zp;
-    int pixels;
+    int pixels, inside;
     ad_status status;
 
     (void)ctx;
@@ -153,7 +154,7 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
         return status;
     }
     if (quant == NULL || input == NULL || filter_pairs == NULL || channels == NULL || output == NULL ||
-        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+        input_dims->n != 1 ||
         filters_per_group != output_dims->c || params->dilation.w != 1)
     {
         return AD_ERR_ARG;
@@ -169,7 +170,11 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     len = k_w * in_c;
     len4 = (len + 3) & ~3;
     groups4 = len4 / 4;
-    if (k_h > AD_W16_MAX_ROWS || (int64_t)(k_h + 1) * len4 > AD_W16_SCRATCH)
+    /* The stack buffer is for taps outside the image and rows not a multiple of 4 long only. */
+    inside = params->padding.h == 0 && params->padding.w == 0 && len == len4 &&
+             (int64_t)(out_h - 1) * params->stride.h + (int64_t)(k_h - 1) * params->dilation.h < in_h &&
+             (int64_t)(out_w - 1) * params->stride.w + k_w - 1 < in_w;
+    if (k_h > AD_W16_MAX_ROWS || (!inside && (int64_t)(k_h + 1) * len4 > AD_W16_SCRATCH))
     {
         return AD_ERR_ARG;
     }
@@ -186,8 +191,12 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
     act_min = quant->activation.min;
     act_max = quant->activation.max;
     zp = (int8_t)quant->input_zero_point;
-    zp_row = scratch.bytes + (size_t)k_h * len4;
-    memset(zp_row, zp, (size_t)len4);
+    zp_row = scratch.bytes;
+    if (!inside)
+    {
+        zp_row = scratch.bytes + (size_t)k_h * len4;
+        memset(zp_row, zp, (size_t)len4);
+    }
 
     pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
     if (pixels)

@@ -32,17 +32,35 @@ fn replaces(kernel: Kernel) -> Option<bool> {
 }
 
 /// The generation-time tables of one layer.
-struct Tables {
+pub(super) struct Tables {
     /// `filter_pairs`: two int16 values per word.
-    pairs: Vec<i32>,
+    pub pairs: Vec<i32>,
     /// `channels`: per channel, bias + offset * sum of its weights (mod
     /// 2^32), multiplier, left shift, right shift, right-shift mask.
-    records: Vec<i32>,
+    pub records: Vec<i32>,
 }
 
-/// Builds the tables, or `None` when the layer is outside the kernel's
+/// What the tables are built from: a groups-1 filter `[out_c, rows, len]`
+/// (`len` = k_w * c_in values per filter row) and its requantisation.
+pub(super) struct Filter<'a> {
+    pub out_c: usize,
+    pub rows: usize,
+    pub len: usize,
+    pub weights: Vec<i8>,
+    /// `out_c` values (zeros without a bias).
+    pub bias: Vec<i32>,
+    pub input_zero_point: i32,
+    /// One value per channel, or one for all.
+    pub multiplier: &'a [i32],
+    pub shift: &'a [i32],
+    /// Whether some tap falls outside the input (the kernel then needs its
+    /// stack buffer for padded copies).
+    pub outside: bool,
+}
+
+/// The layer's filter, or `None` when the layer is outside the kernel's
 /// contract (grouped, dilated across, batched, non-constant weights...).
-fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
+fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
     let Step::Conv {
         window,
         numeric: Numeric::Quant(r),
@@ -51,34 +69,62 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
         return None;
     };
     let (input, filter, output) = (window.input, window.filter, window.output);
-    if input.n != 1 || filter.c != input.c || window.params.dilation_w != 1 || filter.h > MAX_ROWS {
+    if input.n != 1 || filter.c != input.c || window.params.dilation_w != 1 || output.c != filter.n
+    {
         return None;
     }
-    let len = filter.w * filter.c;
+    Some(Filter {
+        out_c: output.c,
+        rows: filter.h,
+        len: filter.w * filter.c,
+        weights: graph
+            .tensor(layer.inputs.get(1).copied().flatten()?)
+            .data_i8()?,
+        bias: bias(graph, layer, output.c)?,
+        input_zero_point: r.input_zero_point,
+        multiplier: &r.multiplier,
+        shift: &r.shift,
+        outside: {
+            let p = &window.params;
+            p.pad_h > 0
+                || p.pad_w > 0
+                || (output.h.max(1) - 1) * p.stride_h + (filter.h.max(1) - 1) * p.dilation_h
+                    >= input.h
+                || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) - 1 >= input.w
+        },
+    })
+}
+
+/// The layer's constant int32 bias (input 2), zeros without one.
+pub(super) fn bias(graph: &Graph, layer: &Layer, out_c: usize) -> Option<Vec<i32>> {
+    match layer.inputs.get(2).copied().flatten() {
+        Some(b) => graph.tensor(b).data_i32(),
+        None => Some(vec![0; out_c]),
+    }
+}
+
+/// Builds the tables, or `None` when the filter does not fit the kernel.
+pub(super) fn tables(f: &Filter) -> Option<Tables> {
+    let (out_c, rows, len) = (f.out_c, f.rows, f.len);
     let len4 = len.div_ceil(4) * 4;
-    if (filter.h + 1) * len4 > SCRATCH || output.c != filter.n {
+    if rows > MAX_ROWS
+        || ((f.outside || len4 != len) && (rows + 1) * len4 > SCRATCH)
+        || f.weights.len() != out_c * rows * len
+        || f.bias.len() != out_c
+    {
         return None;
     }
-    let weights = graph
-        .tensor(layer.inputs.get(1).copied().flatten()?)
-        .data_i8()?;
-    let bias = match layer.inputs.get(2).copied().flatten() {
-        Some(b) => graph.tensor(b).data_i32()?,
-        None => vec![0; output.c],
-    };
-    if weights.len() != output.c * filter.h * len || bias.len() != output.c {
-        return None;
-    }
-    let offset = r.input_zero_point.wrapping_neg();
-    let blocks = output.c.div_ceil(BLOCK);
-    let mut pairs = Vec::with_capacity(blocks * BLOCK * filter.h * len4 / 2);
+    let weights = &f.weights;
+    let offset = f.input_zero_point.wrapping_neg();
+    let blocks = out_c.div_ceil(BLOCK);
+    let mut pairs = Vec::with_capacity(blocks * BLOCK * rows * len4 / 2);
     let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
     let mut records = vec![0i32; blocks * BLOCK * RECORD];
-    for (oc, rec) in records.chunks_mut(RECORD).enumerate().take(output.c) {
-        let sum = weights[oc * filter.h * len..(oc + 1) * filter.h * len]
+    for (oc, rec) in records.chunks_mut(RECORD).enumerate().take(out_c) {
+        let sum = weights[oc * rows * len..(oc + 1) * rows * len]
             .iter()
             .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
-        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
+        let (multiplier, shift) = (per_channel(f.multiplier, oc)?, per_channel(f.shift, oc)?);
         if multiplier == i32::MIN {
             return None;
         }
@@ -91,7 +137,7 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
             (-i64::from(shift)).min(31) as i32
         };
         rec.copy_from_slice(&[
-            bias[oc].wrapping_add(offset.wrapping_mul(sum)),
+            f.bias[oc].wrapping_add(offset.wrapping_mul(sum)),
             multiplier,
             left,
             right,
@@ -99,14 +145,14 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
         ]);
     }
     for b in 0..blocks {
-        for ky in 0..filter.h {
+        for ky in 0..rows {
             for g in 0..len4 / 4 {
                 for j in 0..BLOCK {
                     let oc = b * BLOCK + j;
                     let v = |i: usize| -> i32 {
                         let t = 4 * g + i;
-                        if oc < output.c && t < len {
-                            i32::from(weights[(oc * filter.h + ky) * len + t])
+                        if oc < out_c && t < len {
+                            i32::from(weights[(oc * rows + ky) * len + t])
                         } else {
                             0
                         }
@@ -121,13 +167,21 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
     Some(Tables { pairs, records })
 }
 
+/// The generated code's comment on the choice.
+pub(super) fn why(t: &Tables) -> String {
+    format!(
+        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, requantisation constants per channel, 4 output channels per pass",
+        t.pairs.len() * 4
+    )
+}
+
 /// An int16 pair in one word, `lo` in the low half.
 fn pair(lo: i32, hi: i32) -> i32 {
     ((lo as u32 & 0xFFFF) | ((hi as u32) << 16)) as i32
 }
 
 /// A C array of int32 values (INT32_MIN written as an expression).
-fn array(name: &str, values: &[i32]) -> String {
+pub(super) fn array(name: &str, values: &[i32]) -> String {
     let mut out = format!("static const int32_t {name}[{}] = {{", values.len().max(1));
     for (i, v) in values.iter().enumerate() {
         out.push_str(if i % 16 == 0 { "\n    " } else { " " });
@@ -162,7 +216,7 @@ pub fn prewiden(
     if !has_dsp(core) {
         return emitted;
     }
-    let Some(t) = tables(graph, layer) else {
+    let Some(t) = conv_filter(graph, layer).as_ref().and_then(tables) else {
         return emitted;
     };
     let new = Kernel::Conv2dW16DspS8;
@@ -184,10 +238,7 @@ pub fn prewiden(
     };
     let fn_open = format!("static ad_status layer{i}(void)\n{{\n");
     let body_start = head + fn_open.len();
-    let why = format!(
-        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, requantisation constants per channel, 4 output channels per pass",
-        t.pairs.len() * 4
-    );
+    let why = why(&t);
     let mut out = String::with_capacity(code.len() + t.pairs.len() * 12);
     out.push_str(&code[..head].replace(
         &format!("({}) */", old.c_name()),

@@ -7,6 +7,7 @@
 //! mismatch. Each variant carries a plain C fallback, so a wrong core costs
 //! speed, never correctness.
 
+use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Step};
 use autodeploy_runtime::Kernel;
 
@@ -14,7 +15,7 @@ use super::layer::EmittedLayer;
 use crate::Core;
 
 mod conv;
-pub use conv::prewiden;
+mod fully_connected;
 
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,4 +106,16 @@ pub fn apply(choice: KernelChoice, plain: EmittedLayer, layer: &Layer) -> Emitte
         kernel: Some(kernel),
         code,
     }
+}
+
+/// `emitted` moved to a kernel on generation-time tables (pre-widened
+/// weights, folded zero point, requantisation records) where one fits.
+pub fn prewiden(
+    choice: KernelChoice,
+    graph: &Graph,
+    layer: &Layer,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
+    let emitted = conv::prewiden(choice, graph, layer, emitted);
+    fully_connected::prewiden(choice, graph, layer, emitted)
 }
