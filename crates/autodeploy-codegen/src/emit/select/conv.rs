@@ -90,7 +90,7 @@ fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
                 || p.pad_w > 0
                 || (output.h.max(1) - 1) * p.stride_h + (filter.h.max(1) - 1) * p.dilation_h
                     >= input.h
-                || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) - 1 >= input.w
+                || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) > input.w
         },
     })
 }
