@@ -543,6 +543,18 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
                                const int32_t *channels,
                                const ad_dims *output_dims,
                                int8_t *output);
+/** ad_conv2d_add_s8 on the tables of ad_conv2d_w16_dsp_s8 (residual must not overlap input). */
+ad_status ad_conv2d_add_w16_dsp_s8(const ad_context *ctx,
+                                   const ad_conv_params *params,
+                                   const ad_conv_quant *quant,
+                                   const ad_add_quant *add_quant,
+                                   const ad_dims *input_dims,
+                                   const int8_t *input,
+                                   const ad_dims *filter_dims,
+                                   const int32_t *filter_pairs,
+                                   const int32_t *channels,
+                                   const ad_dims *output_dims,
+                                   int8_t *residual);
 /** ad_depthwise_conv2d_rowbuf_s8 with row lookups hoisted per output row (plain C). */
 ad_status ad_depthwise_conv2d_rowbuf_opt_s8(const ad_context *ctx,
                                             const ad_row_buffer *rb,

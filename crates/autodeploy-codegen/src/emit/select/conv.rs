@@ -23,10 +23,13 @@ const BLOCK: usize = 4;
 const RECORD: usize = 5;
 
 /// The kernels this variant replaces, and whether their call has a row buffer.
-fn replaces(kernel: Kernel) -> Option<bool> {
+/// What replaces `kernel`: the variant, and the arguments to insert after
+/// the call's `NULL, ` (the context).
+fn replaces(kernel: Kernel) -> Option<(Kernel, &'static str)> {
     match kernel {
-        Kernel::Conv2dS8 | Kernel::Conv2dDspS8 => Some(false),
-        Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufDspS8 => Some(true),
+        Kernel::Conv2dS8 | Kernel::Conv2dDspS8 => Some((Kernel::Conv2dW16DspS8, "NULL, ")),
+        Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufDspS8 => Some((Kernel::Conv2dW16DspS8, "")),
+        Kernel::Conv2dAddS8 => Some((Kernel::Conv2dAddW16DspS8, "")),
         _ => None,
     }
 }
@@ -210,7 +213,7 @@ pub fn prewiden(
     let Some(old) = emitted.kernel else {
         return emitted;
     };
-    let Some(row_buffer) = replaces(old) else {
+    let Some((new, insert)) = replaces(old) else {
         return emitted;
     };
     if !has_dsp(core) {
@@ -219,7 +222,6 @@ pub fn prewiden(
     let Some(t) = conv_filter(graph, layer).as_ref().and_then(tables) else {
         return emitted;
     };
-    let new = Kernel::Conv2dW16DspS8;
     let i = layer.index;
     let code = &emitted.code;
     // The one call: kernel name, then its filter and bias between the dims.
@@ -260,11 +262,7 @@ pub fn prewiden(
         .collect();
     out.push_str(&body);
     out.push_str(&code[line_start..start]);
-    out.push_str(&format!(
-        "return {}(NULL, {}",
-        new.c_name(),
-        if row_buffer { "" } else { "NULL, " }
-    ));
+    let _ = write!(out, "return {}(NULL, {insert}", new.c_name());
     out.push_str(&code[start + call.len()..f]);
     let _ = write!(
         out,
