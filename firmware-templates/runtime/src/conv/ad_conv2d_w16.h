@@ -178,7 +178,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
     int32_t out_zp, act_min, act_max;
     int8_t zp;
-    int pixels, inside;
+    int pixels, inside, own_copy, full_range;
     ad_status status;
 
     status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
@@ -223,6 +223,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     out_zp = quant->output_zero_point;
     act_min = quant->activation.min;
     act_max = quant->activation.max;
+    full_range = act_min <= -128 && act_max >= 127;
     zp = (int8_t)quant->input_zero_point;
     zp_row = scratch.bytes;
     if (!inside)
@@ -232,6 +233,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     }
 
     pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
+    own_copy = pixels && rb->delta == 0 && out_c <= in_c && len4 <= AD_W16_SCRATCH;
     if (pixels)
     {
         if (k_h != 1 || k_w != 1 || params->stride.h != 1 || params->stride.w != 1 || params->padding.h != 0 ||
@@ -280,12 +282,31 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
         {
             const int32_t *w = filter_pairs;
             int8_t *out = output + ((size_t)oy * out_w + ox) * out_c;
-            if (pixels)
+            if (own_copy)
+            {
+                /* Output pixel p covers input pixels <= p only, and a 1x1 convolution reads
+                 * pixel p for output p alone: a stack copy of p is all the buffering needed,
+                 * without the line buffer's per-pixel bookkeeping. */
+                const int8_t *src = input + ((size_t)oy * out_w + ox) * in_c;
+                int32_t i;
+                for (i = 0; i + 4 <= in_c; i += 4)
+                {
+                    int32_t v = ad_w16_load4(src + i);
+                    memcpy(scratch.bytes + i, &v, sizeof v);
+                }
+                for (; i < len4; i++)
+                {
+                    scratch.bytes[i] = i < in_c ? src[i] : zp;
+                }
+                xs[0] = scratch.bytes;
+            }
+            else if (pixels)
             {
                 int32_t p = oy * out_w + ox;
                 ad_rowbuf_save(&g, p);
                 rows[0] = (const int8_t *)ad_rowbuf_unit(&g, p, p);
             }
+            if (!own_copy)
             {
                 int32_t ix0 = pixels ? 0 : ox * params->stride.w - params->padding.w;
                 int direct = ix0 >= 0 && ix0 + k_w <= in_w && len == len4;
@@ -355,6 +376,18 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 acc[1] = a1;
                 acc[2] = a2;
                 acc[3] = a3;
+#if AD_DOT_DSP
+                if (full_range && add_quant == NULL)
+                {
+                    /* Activation -128..127: one SSAT instead of two compares. */
+                    for (j = 0; j < n; j++)
+                    {
+                        out[oc + j] = (int8_t)__ssat(
+                            ad_wrap_add(ad_w16_requantize(acc[j], rec + j * AD_W16_RECORD), out_zp), 8);
+                    }
+                    continue;
+                }
+#endif
                 for (j = 0; j < n; j++)
                 {
                     int32_t v = ad_wrap_add(ad_w16_requantize(acc[j], rec + j * AD_W16_RECORD), out_zp);
