@@ -41,6 +41,8 @@
 #define AD_W16_SCRATCH 1024
 #define AD_W16_MAX_ROWS 64
 #define AD_W16_RECORD 5
+/* int32 words of the widened input vectors (2 per 4 values). */
+#define AD_W16_WIDE 512
 
 #if AD_DOT_DSP
 /* SXTB16 of x rotated by 8 (bytes 1 and 3) in one instruction. */
@@ -87,6 +89,16 @@ static inline void ad_w16_load2(const int32_t *w, int32_t *lo, int32_t *hi)
                 : [c0] "+r"(a0), [c1] "+r"(a1), [c2] "+r"(a2), [c3] "+r"(a3), [w] "+r"(w), [lo] "=&r"(lo_),  \
                   [hi] "=&r"(hi_)                                                                            \
                 : [xe] "r"(xe), [xo] "r"(xo));                                                               \
+    } while (0)
+/* The same on an input word widened beforehand: its two lanes in one LDRD too. */
+#define AD_W16_BLOCK_WIDE(A0, A1, A2, A3, XP, WP)                                                              \
+    do                                                                                                       \
+    {                                                                                                        \
+        int32_t lo_, hi_, xe_, xo_;                                                                          \
+        __asm__("ldrd %[xe], %[xo], [%[x]], #8\n\t" AD_W16_STEP(c0) AD_W16_STEP(c1) AD_W16_STEP(c2)          \
+                    AD_W16_STEP(c3)                                                                          \
+                : [c0] "+r"(A0), [c1] "+r"(A1), [c2] "+r"(A2), [c3] "+r"(A3), [w] "+r"(WP), [x] "+r"(XP),    \
+                  [lo] "=&r"(lo_), [hi] "=&r"(hi_), [xe] "=&r"(xe_), [xo] "=&r"(xo_));                       \
     } while (0)
 #else
 #define AD_W16_MAC(acc, xe, xo, w) ((acc) = ad_w16_mac_c((acc), (xe), (w)))
@@ -179,6 +191,11 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     int32_t out_zp, act_min, act_max;
     int8_t zp;
     int pixels, inside, own_copy, full_range;
+#if AD_DOT_DSP
+    /* The pixel's input vectors widened once (SXTB16 lanes), shared by all output channels. */
+    int32_t wide[AD_W16_WIDE];
+    int wide_ok;
+#endif
     ad_status status;
 
     status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
@@ -203,6 +220,9 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     len = k_w * in_c;
     len4 = (len + 3) & ~3;
     groups4 = len4 / 4;
+#if AD_DOT_DSP
+    wide_ok = (int64_t)k_h * groups4 * 2 <= AD_W16_WIDE;
+#endif
     /* The stack buffer is for taps outside the image and rows not a multiple of 4 long only. */
     inside = params->padding.h == 0 && params->padding.w == 0 && len == len4 &&
              (int64_t)(out_h - 1) * params->stride.h + (int64_t)(k_h - 1) * params->dilation.h < in_h &&
@@ -340,6 +360,23 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                     xs[ky] = copy;
                 }
             }
+#if AD_DOT_DSP
+            if (wide_ok)
+            {
+                int32_t *d = wide;
+                for (ky = 0; ky < k_h; ky++)
+                {
+                    const int8_t *x = xs[ky];
+                    for (gi = 0; gi < groups4; gi++)
+                    {
+                        int32_t xv = ad_w16_load4(x + 4 * gi);
+                        d[0] = __sxtb16(xv);
+                        d[1] = ad_sxtb16_ror8(xv);
+                        d += 2;
+                    }
+                }
+            }
+#endif
             for (oc = 0; oc < out_c; oc += 4)
             {
                 int32_t acc[4];
@@ -348,6 +385,42 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 const int32_t *rec = channels + (size_t)oc * AD_W16_RECORD;
                 int32_t a0 = rec[0], a1 = rec[AD_W16_RECORD];
                 int32_t a2 = rec[2 * AD_W16_RECORD], a3 = rec[3 * AD_W16_RECORD];
+#if AD_DOT_DSP
+                if (wide_ok)
+                {
+                    /* Filter rows and input vectors are both contiguous: one run over all groups. */
+                    const int32_t *xw = wide;
+                    int32_t t = k_h * groups4;
+                    for (; t >= 2; t -= 2)
+                    {
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                    }
+                    if (t != 0)
+                    {
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                    }
+                }
+                else
+#endif
+#if AD_DOT_DSP
+                if (wide_ok)
+                {
+                    /* Filter rows and input vectors are both contiguous: one run over all groups. */
+                    const int32_t *xw = wide;
+                    int32_t t = k_h * groups4;
+                    for (; t >= 2; t -= 2)
+                    {
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                    }
+                    if (t != 0)
+                    {
+                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
+                    }
+                }
+                else
+#endif
                 for (ky = 0; ky < k_h; ky++)
                 {
                     const int8_t *x = xs[ky];
