@@ -253,7 +253,10 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     }
 
     pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
-    own_copy = pixels && rb->delta == 0 && out_c <= in_c && len4 <= AD_W16_SCRATCH;
+    /* Output pixel p ends at delta + (p + 1) * out_c bytes; at most at input pixel p + 1's
+     * start for every p, it meets only pixels already read or p itself. */
+    own_copy = pixels && len4 <= AD_W16_SCRATCH &&
+               (int64_t)rb->delta + (int64_t)(out_c - in_c) * (out_c > in_c ? (int64_t)in_h * in_w : 1) <= 0;
     if (pixels)
     {
         if (k_h != 1 || k_w != 1 || params->stride.h != 1 || params->stride.w != 1 || params->padding.h != 0 ||
@@ -304,7 +307,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
             int8_t *out = output + ((size_t)oy * out_w + ox) * out_c;
             if (own_copy)
             {
-                /* Output pixel p covers input pixels <= p only, and a 1x1 convolution reads
+                /* Output pixel p meets input pixels <= p only, and a 1x1 convolution reads
                  * pixel p for output p alone: a stack copy of p is all the buffering needed,
                  * without the line buffer's per-pixel bookkeeping. */
                 const int8_t *src = input + ((size_t)oy * out_w + ox) * in_c;
