@@ -453,9 +453,20 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 acc[2] = a2;
                 acc[3] = a3;
 #if AD_DOT_DSP
+                if (full_range && add_quant == NULL && n == 4)
+                {
+                    /* Activation -128..127: one SSAT instead of two compares; a whole block
+                     * straight from the accumulator registers. */
+                    out[oc] = (int8_t)__ssat(ad_wrap_add(ad_w16_requantize(a0, rec), out_zp), 8);
+                    out[oc + 1] = (int8_t)__ssat(ad_wrap_add(ad_w16_requantize(a1, rec + AD_W16_RECORD), out_zp), 8);
+                    out[oc + 2] =
+                        (int8_t)__ssat(ad_wrap_add(ad_w16_requantize(a2, rec + 2 * AD_W16_RECORD), out_zp), 8);
+                    out[oc + 3] =
+                        (int8_t)__ssat(ad_wrap_add(ad_w16_requantize(a3, rec + 3 * AD_W16_RECORD), out_zp), 8);
+                    continue;
+                }
                 if (full_range && add_quant == NULL)
                 {
-                    /* Activation -128..127: one SSAT instead of two compares. */
                     for (j = 0; j < n; j++)
                     {
                         out[oc + j] = (int8_t)__ssat(
