@@ -186,7 +186,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     const int8_t *xs[AD_W16_MAX_ROWS];
     int8_t *zp_row;
     int32_t filters_per_group;
-    int32_t oy, ox, oc, ky, kx, gi;
+    int32_t oy, ox, oc, ky, gi;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
     int32_t out_zp, act_min, act_max;
     int8_t zp;
@@ -347,19 +347,27 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                         continue;
                     }
                     /* Taps outside the image read the zero point: (x + offset) = 0 as in the portable kernel. */
-                    for (kx = 0; kx < k_w; kx++)
                     {
-                        int32_t ix = ix0 + kx;
-                        if (ix >= 0 && ix < in_w)
+                        /* Taps lo..hi-1 lie inside: values a..b-1 of the row come from the input. */
+                        int32_t lo = ix0 < 0 ? -ix0 : 0;
+                        int32_t hi = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+                        int32_t a = lo * in_c, b = (hi > lo ? hi : lo) * in_c, t;
+                        const int8_t *src = rows[ky] + (size_t)(ix0 + lo) * in_c; /* value a */
+                        if (len4 <= 32)
                         {
-                            memcpy(copy + (size_t)kx * in_c, rows[ky] + (size_t)ix * in_c, (size_t)in_c);
+                            /* Short rows (few input channels): a byte loop beats three library calls. */
+                            for (t = 0; t < len4; t++)
+                            {
+                                copy[t] = (t >= a && t < b) ? src[t - a] : zp;
+                            }
                         }
                         else
                         {
-                            memset(copy + (size_t)kx * in_c, zp, (size_t)in_c);
+                            memset(copy, zp, (size_t)a);
+                            memcpy(copy + a, src, (size_t)(b - a));
+                            memset(copy + b, zp, (size_t)(len4 - b));
                         }
                     }
-                    memset(copy + len, zp, (size_t)(len4 - len));
                     xs[ky] = copy;
                 }
             }
