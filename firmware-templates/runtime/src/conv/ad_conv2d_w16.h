@@ -244,6 +244,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     act_min = quant->activation.min;
     act_max = quant->activation.max;
     full_range = act_min <= -128 && act_max >= 127;
+    (void)full_range; /* SSAT needs the DSP extension */
     zp = (int8_t)quant->input_zero_point;
     zp_row = scratch.bytes;
     if (!inside)
