@@ -415,24 +415,6 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 }
                 else
 #endif
-#if AD_DOT_DSP
-                if (wide_ok)
-                {
-                    /* Filter rows and input vectors are both contiguous: one run over all groups. */
-                    const int32_t *xw = wide;
-                    int32_t t = k_h * groups4;
-                    for (; t >= 2; t -= 2)
-                    {
-                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
-                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
-                    }
-                    if (t != 0)
-                    {
-                        AD_W16_BLOCK_WIDE(a0, a1, a2, a3, xw, w);
-                    }
-                }
-                else
-#endif
                 for (ky = 0; ky < k_h; ky++)
                 {
                     const int8_t *x = xs[ky];

@@ -10,7 +10,6 @@ use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Numeric, Step};
 use autodeploy_runtime::Kernel;
 
-use super::{has_dsp, KernelChoice};
 use crate::emit::layer::EmittedLayer;
 
 /// The kernel's stack buffer for padded filter rows (`AD_W16_SCRATCH`).
@@ -199,26 +198,15 @@ pub(super) fn array(name: &str, values: &[i32]) -> String {
 }
 
 /// `emitted` with its CONV_2D call moved to `ad_conv2d_w16_dsp_s8` and the
-/// tables it needs, when the core has the DSP extension and the layer fits;
+/// tables it needs, when the layer fits (the caller checks the core);
 /// `emitted` unchanged otherwise.
-pub fn prewiden(
-    choice: KernelChoice,
-    graph: &Graph,
-    layer: &Layer,
-    emitted: EmittedLayer,
-) -> EmittedLayer {
-    let KernelChoice::Optimized(core) = choice else {
-        return emitted;
-    };
+pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedLayer {
     let Some(old) = emitted.kernel else {
         return emitted;
     };
     let Some((new, insert)) = replaces(old) else {
         return emitted;
     };
-    if !has_dsp(core) {
-        return emitted;
-    }
     let Some(t) = conv_filter(graph, layer).as_ref().and_then(tables) else {
         return emitted;
     };

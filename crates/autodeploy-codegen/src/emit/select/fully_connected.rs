@@ -9,23 +9,13 @@ use autodeploy_reference::layer::{Layer, Numeric, Step};
 use autodeploy_runtime::Kernel;
 
 use super::conv::{array, bias, tables, why, Filter};
-use super::{has_dsp, KernelChoice};
 use crate::emit::c;
 use crate::emit::layer::EmittedLayer;
 
-/// `emitted` as a call of `ad_conv2d_w16_dsp_s8` when the core has the DSP
-/// extension and the layer fits; `emitted` unchanged otherwise.
-pub fn prewiden(
-    choice: KernelChoice,
-    graph: &Graph,
-    layer: &Layer,
-    emitted: EmittedLayer,
-) -> EmittedLayer {
-    let KernelChoice::Optimized(core) = choice else {
-        return emitted;
-    };
-    let (Some(old @ (Kernel::FullyConnectedS8 | Kernel::FullyConnectedDspS8)), true) =
-        (emitted.kernel, has_dsp(core))
+/// `emitted` as a call of `ad_conv2d_w16_dsp_s8` when the layer fits (the
+/// caller checks the core); `emitted` unchanged otherwise.
+pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedLayer {
+    let Some(old @ (Kernel::FullyConnectedS8 | Kernel::FullyConnectedDspS8)) = emitted.kernel
     else {
         return emitted;
     };

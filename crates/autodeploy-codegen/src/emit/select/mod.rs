@@ -116,6 +116,11 @@ pub fn prewiden(
     layer: &Layer,
     emitted: EmittedLayer,
 ) -> EmittedLayer {
-    let emitted = conv::prewiden(choice, graph, layer, emitted);
-    fully_connected::prewiden(choice, graph, layer, emitted)
+    match choice {
+        KernelChoice::Optimized(core) if has_dsp(core) => {
+            let emitted = conv::prewiden(graph, layer, emitted);
+            fully_connected::prewiden(graph, layer, emitted)
+        }
+        _ => emitted,
+    }
 }
