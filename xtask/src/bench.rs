@@ -26,7 +26,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some("code-size") => crate::bench_code_size::run(),
         Some("validate") => validate(),
         Some("deploy") => crate::bench_deploy::run(),
-        _ => Err("usage: cargo xtask bench reference|validate|deploy|memory|code-size".into()),
+        Some("kernels") => crate::bench_kernels::run(&args[1..]),
+        _ => Err(
+            "usage: cargo xtask bench reference|validate|deploy|memory|code-size|kernels".into(),
+        ),
     }
 }
 
@@ -100,17 +103,20 @@ fn reference() -> Result<(), String> {
 
 /// Installs the board tools and builds the release CLI; returns its path.
 pub fn release_cli() -> Result<std::path::PathBuf, String> {
+    release_build(&["-p", "autodeploy-cli"])?;
+    Ok(workspace_root().join("target/release/autodeploy"))
+}
+
+/// Installs the board tools, then `cargo build --release --quiet TARGET...`.
+pub fn release_build(target: &[&str]) -> Result<(), String> {
     crate::setup::ensure_packages(crate::setup::MAIN_PACKAGES)?;
-    let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    crate::setup::run(Command::new(&cargo).current_dir(&root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "autodeploy-cli",
-    ]))?;
-    Ok(root.join("target/release/autodeploy"))
+    crate::setup::run(
+        Command::new(&cargo)
+            .current_dir(workspace_root())
+            .args(["build", "--release", "--quiet"])
+            .args(target),
+    )
 }
 
 /// `bench validate`: a 20-sample validation of kws_ref_model on qemu-m4

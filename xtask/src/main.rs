@@ -19,11 +19,14 @@
 //!   MLPerf Tiny int8 models.
 //! - `bench code-size`: the generated library's code (flash without the
 //!   weights) on a Cortex-M4F against TFLite Micro's, MLPerf Tiny int8 models.
+//! - `bench kernels [--board B] [--model M]`: instructions per inference of the generated
+//!   code on the QEMU boards against TFLite Micro + CMSIS-NN, MLPerf Tiny int8 models.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod bench;
 mod bench_code_size;
 mod bench_deploy;
+mod bench_kernels;
 mod bench_memory;
 mod demo;
 mod oracle_tables;
@@ -69,6 +72,7 @@ tasks:
   bench memory       memory planner vs TFLite Micro's arena, MLPerf Tiny int8 models
   bench deploy       full deploy wall time (kws) and instructions per MAC, MLPerf Tiny
   bench code-size    generated library code size on cortex-m4 vs TFLite Micro
+  bench kernels [--board B] [--model M]  instructions per inference on QEMU vs TFLite Micro + CMSIS-NN
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings
   oracle-tables [--check]  measure TFLite's int16 sigmoid table through TFLite Micro";

@@ -23,6 +23,8 @@ pub const TEST_PACKAGES: &[(&str, &str)] = &[
     ("cmake", "cmake"),
     // The headless browser test of autodeploy-profile's report.html.
     ("chromium", "chromium"),
+    // Speaks the wake words for the streaming models' spoken-word tests.
+    ("espeak-ng", "espeak-ng"),
 ];
 
 /// The oracle interpreters' pinned versions, one requirement a line.

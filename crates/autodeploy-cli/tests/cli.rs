@@ -404,3 +404,114 @@ fn boards_lists_every_builtin_with_memories_and_loading() {
     );
     assert!(text.contains("runs on: qemu -M mps2-an386"), "{text}");
 }
+
+#[test]
+fn validate_streams_100_frames_bit_exact_with_state_on_qemu_m4() {
+    let cache = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/autodeploy-test-cache");
+    for (name, state) in [
+        ("microwakeword/alexa", "3024 of 3024 bytes match"),
+        ("microwakeword/hey_jarvis", "2840 of 2840 bytes match"),
+    ] {
+        let out = autodeploy(&[
+            "validate",
+            &model(name),
+            "--board",
+            "qemu-m4",
+            "--sequence",
+            "100",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{name}: {text}{}", stderr(&out));
+        assert!(text.contains("100 samples"), "{name}: {text}");
+        assert!(
+            text.contains(&format!("state after 100 consecutive frames: {state}")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("PASS"), "{name}: {text}");
+    }
+    // The spoken word through the board: the same frames TFLite Micro
+    // matches the reference on (autodeploy-reference's oracle_spoken test).
+    let alexa = autodeploy_model::Model::from_path(model("microwakeword/alexa")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let frames_file = dir.path().join("alexa_frames.npy");
+    let frames = autodeploy_testkit::spoken::spoken_frames(&alexa, "alexa", &frames_file);
+    let n = frames.len().to_string();
+    let out = autodeploy(&[
+        "validate",
+        &model("microwakeword/alexa"),
+        "--inputs",
+        frames_file.to_str().unwrap(),
+        "--sequence",
+        &n,
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "spoken alexa: {text}{}",
+        stderr(&out)
+    );
+    assert!(
+        text.contains("3024 of 3024 bytes match") && text.contains("PASS"),
+        "{text}"
+    );
+    // A model without state has no stream to validate.
+    let out = autodeploy(&[
+        "validate",
+        &model("tflm-examples/hello_world_int8"),
+        "--sequence",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("keeps no state"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_on_spoken_frames_matches_tflite_micro_at_every_step() {
+    use autodeploy_model::{Model, TensorValue};
+    use autodeploy_testkit::oracle::{self, Case, Interpreter};
+
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("microwakeword/alexa", "alexa"),
+        ("microwakeword/hey_jarvis", "hey jarvis"),
+    ] {
+        let path = model(name);
+        let m = Model::from_path(&path).unwrap();
+        let stem = name.replace('/', "_");
+        let frames_file = dir.path().join(format!("{stem}.npy"));
+        let frames = autodeploy_testkit::spoken::spoken_frames(&m, text, &frames_file);
+        let out_dir = dir.path().join(&stem);
+        let out = autodeploy(&[
+            "run",
+            &path,
+            "--input",
+            frames_file.to_str().unwrap(),
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let file = std::fs::File::open(out_dir.join("output_0.npy")).unwrap();
+        let outputs = TensorValue::read_npy(file).unwrap();
+        assert_eq!(outputs.shape, vec![frames.len(), 1, 1], "{name}");
+        let results = oracle::run(&[Case {
+            model: path.into(),
+            samples: frames.into_iter().map(|f| vec![f]).collect(),
+            interpreters: vec![Interpreter::Tflm],
+            tensors: vec![],
+        }]);
+        let tflm: Vec<u8> = results[0]
+            .get(Interpreter::Tflm)
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| s.outputs[0].bytes[0])
+            .collect();
+        assert_eq!(outputs.bytes, tflm, "{name}: the per-step outputs");
+    }
+}

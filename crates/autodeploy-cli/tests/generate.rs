@@ -175,3 +175,30 @@ fn an_unknown_core_lists_the_known_ones() {
     let stderr = text(&result.stderr);
     assert!(stderr.contains("cortex-m55"), "{stderr}");
 }
+
+#[test]
+fn a_streaming_model_reports_its_state_apart_from_the_arena() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/models/microwakeword/alexa.tflite");
+    let out = autodeploy(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--core",
+        "host",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("arena:   1,408 bytes"), "{stdout}");
+    assert!(
+        stdout.contains("state:   3,024 bytes in 6 variable(s), apart from the arena"),
+        "{stdout}"
+    );
+    let header = std::fs::read_to_string(dir.path().join("alexa/alexa.h")).unwrap();
+    assert!(header.contains("#define ALEXA_STATE_SIZE 3024u"));
+    assert!(header.contains("void alexa_reset(void);"));
+    let readme = std::fs::read_to_string(dir.path().join("alexa/README.md")).unwrap();
+    assert!(readme.contains("State: 3024 bytes"), "{readme}");
+}

@@ -8,7 +8,8 @@
 
 use std::process::ExitCode;
 
-use autodeploy_codegen::plan::{check, plan, PlanOptions};
+use autodeploy_codegen::plan::{check, plan_with_external, PlanOptions};
+use autodeploy_codegen::state::plan_state;
 use autodeploy_codegen::{generate, GenerateOptions};
 use autodeploy_model::Model;
 
@@ -33,9 +34,11 @@ fn report(path: &str, detail: bool) -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     let model = Model::from_bytes(&bytes)?;
     let graph = model.main_graph();
-    let best = plan(graph, &PlanOptions::default())?;
+    // Streaming models: the tensors of the state region are not in the arena.
+    let external = plan_state(&model)?.external();
+    let best = plan_with_external(graph, &PlanOptions::default(), &external)?;
     check(graph, &best)?;
-    let plain = plan(graph, &PlanOptions::conservative())?;
+    let plain = plan_with_external(graph, &PlanOptions::conservative(), &external)?;
     check(graph, &plain)?;
     let name = std::path::Path::new(path)
         .file_stem()
@@ -46,23 +49,31 @@ fn report(path: &str, detail: bool) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let reordered = best.order != (0..graph.operators.len()).collect::<Vec<_>>();
     // The arena the generated C declares, or why there is no generated code.
-    let generated_arena = match generate(&model, &bytes, &GenerateOptions::new(&name, path)) {
-        Ok(g) => {
-            let header = g
-                .file(&format!("{}.h", g.name))
-                .ok_or("no generated header")?;
-            let key = format!("#define {}_ARENA_SIZE ", g.name.to_uppercase());
-            header
-                .contents
-                .lines()
-                .find_map(|l| l.strip_prefix(key.as_str()))
-                .map(|v| v.trim_end_matches('u').to_string())
-                .ok_or("no arena size in the generated header")?
-        }
-        Err(e) => format!("error: {}", e.to_string().replace(['\t', '\n'], " ")),
-    };
+    // The header's macros: what the product delivers.
+    let (generated_arena, generated_state) =
+        match generate(&model, &bytes, &GenerateOptions::new(&name, path)) {
+            Ok(g) => {
+                let header = g
+                    .file(&format!("{}.h", g.name))
+                    .ok_or("no generated header")?;
+                let macro_value = |what: &str| {
+                    let key = format!("#define {}_{what} ", g.name.to_uppercase());
+                    header
+                        .contents
+                        .lines()
+                        .find_map(|l| l.strip_prefix(key.as_str()))
+                        .map(|v| v.trim_end_matches('u').to_string())
+                        .ok_or(format!("no {what} in the generated header"))
+                };
+                (macro_value("ARENA_SIZE")?, macro_value("STATE_SIZE")?)
+            }
+            Err(e) => (
+                format!("error: {}", e.to_string().replace(['\t', '\n'], " ")),
+                "0".into(),
+            ),
+        };
     println!(
-        "model={name}\tgenerated_arena={generated_arena}\tarena={}\tlower_bound={}\tplain_lower_bound={}\tplain_arena={}\tstrategy={}\treordered={reordered}\tschemes={}",
+        "model={name}\tgenerated_arena={generated_arena}\tgenerated_state={generated_state}\tarena={}\tlower_bound={}\tplain_lower_bound={}\tplain_arena={}\tstrategy={}\treordered={reordered}\tschemes={}",
         best.arena_size,
         best.lower_bound,
         best.plain_lower_bound,

@@ -16,6 +16,16 @@ pub enum CodegenError {
         reason: String,
     },
 
+    #[error("layer {layer} {op}: {reason}")]
+    State {
+        layer: usize,
+        op: String,
+        reason: String,
+    },
+
+    #[error("tensor {tensor} is stored outside the arena but has a place in it")]
+    ExternalPlaced { tensor: TensorLabel },
+
     #[error("tensor {tensor} is live but has no place in the arena")]
     MissingPlacement { tensor: TensorLabel },
 

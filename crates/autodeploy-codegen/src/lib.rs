@@ -9,6 +9,8 @@
 //!   weights and only the runtime kernels the model uses; [`write_files`]
 //!   puts them on disk without overwriting what the user had.
 //! - [`package`]: the library package (Makefile, CMakeLists.txt, example).
+//! - [`state`]: the state region of streaming models (resource variables),
+//!   apart from the arena, with its initial data.
 //!
 //! The kernel parameters come from the reference interpreter's preparation
 //! (`autodeploy_reference::layer`), so the C kernels receive exactly the
@@ -31,6 +33,7 @@ pub mod emit;
 mod error;
 pub mod package;
 pub mod plan;
+pub mod state;
 mod write;
 
 pub use emit::{generate, GenerateOptions, Generated, GeneratedFile, KernelChoice};

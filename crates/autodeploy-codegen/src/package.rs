@@ -190,6 +190,7 @@ pub fn package(generated: &Generated, core: Core) -> Result<Vec<GeneratedFile>, 
         "example_stem": format!("{name}_example"),
         "example_suffix": core.executable_suffix(),
         "arena_size": generated.plan.arena_size,
+        "state_size": generated.state.size,
         "weight_bytes": generated.weight_bytes,
     });
     let mut files = generated.files.clone();

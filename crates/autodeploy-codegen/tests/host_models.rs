@@ -5,64 +5,16 @@
 //! the Cortex-M4 kernel variants, whose plain C fallbacks the host runs (the
 //! DSP paths run on QEMU in autodeploy-validate's qemu_models).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
 use autodeploy_codegen::{generate, write_files, Core, GenerateOptions, KernelChoice};
 use autodeploy_model::{InputGenerator, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::compare::compare;
 use autodeploy_testkit::models::{model_path, workspace_root, FLOAT_MODELS, INT8_MODELS};
+use common::{build_host, run_with_stdin};
 
 const SAMPLES: usize = 50;
-
-fn c_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            c_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "c") {
-            out.push(path);
-        }
-    }
-}
-
-/// Builds the generated model with the host runner; returns the executable.
-fn build_host(dir: &Path) -> PathBuf {
-    let mut sources = Vec::new();
-    c_files(dir, &mut sources);
-    sources.sort();
-    let exe = dir.join("runner");
-    let output = Command::new("cc")
-        .args([
-            "-std=c99",
-            "-O1",
-            "-g",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-ffp-contract=off",
-        ])
-        .args(["-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
-        .arg("-I")
-        .arg(dir)
-        .arg("-I")
-        .arg(dir.join("runtime/include"))
-        .args(&sources)
-        .arg(workspace_root().join("firmware-templates/host/ad_host_runner.c"))
-        .arg("-o")
-        .arg(&exe)
-        .arg("-lm")
-        .output()
-        .expect("run cc");
-    assert!(
-        output.status.success(),
-        "cc failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    exe
-}
 
 fn check_model(name: &str, kernels: KernelChoice) {
     let path = model_path(name);
@@ -74,7 +26,10 @@ fn check_model(name: &str, kernels: KernelChoice) {
     let generated = generate(&model, &bytes, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &generated.files, false).unwrap();
-    let exe = build_host(dir.path());
+    let exe = build_host(
+        dir.path(),
+        &workspace_root().join("firmware-templates/host/ad_host_runner.c"),
+    );
 
     let graph = model.main_graph();
     let mut generator = InputGenerator::new(0xC0DE);
@@ -87,23 +42,12 @@ fn check_model(name: &str, kernels: KernelChoice) {
                 .collect()
         })
         .collect();
-    let mut child = Command::new(&exe)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Feed stdin from another thread: outputs can fill the stdout pipe
-    // before all inputs are written.
-    let mut stdin = child.stdin.take().unwrap();
     let input: Vec<u8> = samples
         .iter()
         .flatten()
         .flat_map(|v| v.bytes.iter().copied())
         .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let output = run_with_stdin(&exe, input);
     assert!(
         output.status.success(),
         "{name}: runner failed: {}",

@@ -9,7 +9,9 @@
 //! (all kernels), and the cases are split into two executables (one per
 //! core) whose `main` runs every case on its samples and prints the outputs.
 //! `AD_OP_CODEGEN_CASES` sets the cases per operator and type (default 10:
-//! 100 takes over ten minutes on two cores, one C file per model being the cost).
+//! 100 takes over ten minutes on two cores, one C file per model being the cost);
+//! `AD_OP_CODEGEN_ONLY` keeps the cases whose label contains one of its
+//! comma-separated parts.
 
 #![allow(clippy::print_stdout)]
 
@@ -278,7 +280,13 @@ fn random_single_operator_models_match_the_reference() {
         })
         .collect();
     write_files(root, &runtime, false).expect("write runtime");
-    let cases = ops::all(per);
+    // AD_OP_CODEGEN_ONLY="CONV_2D int16,SOFTMAX int16": only the cases whose
+    // label contains one of the comma-separated parts.
+    let only = std::env::var("AD_OP_CODEGEN_ONLY").unwrap_or_default();
+    let cases: Vec<Case> = ops::all(per)
+        .into_iter()
+        .filter(|c| only.is_empty() || only.split(',').any(|p| c.label.contains(p.trim())))
+        .collect();
     let mut summaries: BTreeMap<String, Summary> = BTreeMap::new();
     let mut prepared = Vec::new();
     for (k, case) in cases.iter().enumerate() {

@@ -279,3 +279,40 @@ fn broken_in_place_schemes_are_rejected() {
         Err(CodegenError::InPlaceRule { .. })
     ));
 }
+
+#[test]
+fn streaming_models_plan_without_their_state_and_placing_it_is_refused() {
+    use autodeploy_codegen::plan::plan_with_external;
+    use autodeploy_codegen::state::plan_state;
+
+    for name in ["alexa", "hey_jarvis"] {
+        let path = models_dir()
+            .join("microwakeword")
+            .join(format!("{name}.tflite"));
+        let model = Model::from_path(path).unwrap();
+        let graph = model.main_graph();
+        let state = plan_state(&model).unwrap();
+        assert_eq!(state.size, model.state.bytes(), "{name}");
+        let external = state.external();
+        for options in [PlanOptions::default(), PlanOptions::conservative()] {
+            let p = plan_with_external(graph, &options, &external)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            check(graph, &p).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(external.iter().all(|&t| p.buffers[t].is_none()), "{name}");
+        }
+        let mut bad = plan_with_external(graph, &PlanOptions::default(), &external).unwrap();
+        let in_state = external
+            .iter()
+            .copied()
+            .find(|&t| state.in_state[t].is_some())
+            .expect("a tensor aliased onto the state");
+        bad.buffers[in_state] = Some(Placement {
+            offset: 0,
+            size: graph.tensor(in_state).byte_size(),
+        });
+        assert!(
+            matches!(check(graph, &bad), Err(CodegenError::ExternalPlaced { .. })),
+            "{name}"
+        );
+    }
+}

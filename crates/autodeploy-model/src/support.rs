@@ -13,15 +13,21 @@ use crate::op::{OpKind, Operator};
 use crate::tensor::ElementType;
 
 pub(crate) fn check(model: &Model) -> Result<(), ModelError> {
-    let graph = model.main_graph();
-    let unsupported: Vec<UnsupportedOp> = graph
-        .operators
-        .iter()
-        .filter_map(|op| {
-            support(graph, op).err().map(|reason| UnsupportedOp {
-                layer: op.index,
-                op: op.name().to_string(),
-                reason,
+    // Subgraph 0 and the init subgraphs CALL_ONCE runs: both must execute.
+    let subgraphs = std::iter::once(0).chain(model.state.init_subgraphs.iter().copied());
+    let unsupported: Vec<UnsupportedOp> = subgraphs
+        .flat_map(|s| {
+            let graph = &model.subgraphs[s];
+            graph.operators.iter().filter_map(move |op| {
+                support(graph, op).err().map(|reason| UnsupportedOp {
+                    layer: op.index,
+                    op: op.name().to_string(),
+                    reason: if s == 0 {
+                        reason
+                    } else {
+                        format!("in init subgraph {s}: {reason}")
+                    },
+                })
             })
         })
         .collect();

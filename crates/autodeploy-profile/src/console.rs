@@ -198,6 +198,9 @@ pub fn console_table(profile: &Profile) -> String {
         let _ = write!(ram, " (lower bound {})", bytes(lb));
     }
     let _ = write!(ram, ", static {}", bytes(m.static_ram));
+    if m.state > 0 {
+        let _ = write!(ram, " (of which state {})", bytes(m.state));
+    }
     match (m.stack_high_water, m.stack_size) {
         (Some(hw), Some(size)) => {
             let _ = write!(ram, ", stack high-water {} of {}", bytes(hw), bytes(size));

@@ -102,6 +102,10 @@ pub struct MemoryUse {
     pub arena_lower_bound: Option<u64>,
     /// Statically allocated RAM (`.data` + `.bss`) besides the arena and the stack.
     pub static_ram: u64,
+    /// The state region of a streaming model (resource variables kept
+    /// between invocations), part of `static_ram`; 0 without state.
+    #[serde(default)]
+    pub state: u64,
     /// Deepest stack use seen during inference, if measured.
     pub stack_high_water: Option<u64>,
     /// Stack reserved for the firmware, if known.
@@ -136,6 +140,25 @@ pub struct ValidationSummary {
     pub outputs: Vec<OutputAgreement>,
     /// The first layer whose output differs, described, if one was found.
     pub first_divergence: Option<String>,
+    /// Streaming models: output 0's first value at every step of the
+    /// stream, on the board and on the reference (`report.html` plots it).
+    #[serde(default)]
+    pub trace: Option<OutputTrace>,
+}
+
+/// One value per step of a stream, for several sources (board, reference).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputTrace {
+    /// What the values are, e.g. `"output 0 'StatefulPartitionedCall:0' (uint8)"`.
+    pub what: String,
+    pub series: Vec<Series>,
+}
+
+/// One line of an [`OutputTrace`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
 }
 
 /// Everything a report shows.

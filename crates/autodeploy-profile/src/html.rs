@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::console::{clock_text, per_unit, time_mark};
-use crate::data::{Counter, Profile};
+use crate::data::{Counter, OutputTrace, Profile};
 use crate::error::ProfileError;
 use crate::format::{
     bytes, html_escape as esc, opt, opt_thousands, shape_x, thousands, thousands_signed,
@@ -117,6 +117,98 @@ fn bar_chart(id: &str, title: &str, bars: &[Bar], color: &str) -> String {
             LABEL_W + w + 6.0,
             y + 14.0,
             esc(&bar.text),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Id of the per-step chart of a streaming model's output.
+pub const TRACE_CHART_ID: &str = "chart-trace";
+
+/// Colours and dash patterns of the trace lines: the second is dashed so
+/// that two identical series both stay visible.
+const LINE_STYLES: [(&str, &str); 4] = [
+    ("#4e79a7", ""),
+    ("#e15759", "6 4"),
+    ("#59a14f", "2 3"),
+    ("#b07aa1", "8 3 2 3"),
+];
+
+/// A line chart of `trace`: x is the step, y the value (from 0, or the
+/// smallest value if negative, to the largest), one polyline per series.
+fn line_chart(id: &str, trace: &OutputTrace) -> String {
+    let (left, right, top, bottom) = (60.0, 20.0, 28.0, 36.0);
+    let height = 300.0;
+    let plot_w = WIDTH - left - right;
+    let plot_h = height - top - bottom;
+    let steps = trace
+        .series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0);
+    let values = trace.series.iter().flat_map(|s| s.values.iter().copied());
+    let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let x = |i: usize| left + plot_w * i as f64 / (steps.max(2) - 1) as f64;
+    let y = |v: f64| top + plot_h * (1.0 - (v - lo) / span);
+    let title = format!("{} per step", trace.what);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg id="{id}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-label="{}"><title>{}</title>"#,
+        esc(&title),
+        esc(&title)
+    );
+    let _ = write!(
+        svg,
+        r#"<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{0}"/><line class="axis" x1="{left}" y1="{0}" x2="{1}" y2="{0}"/>"#,
+        top + plot_h,
+        left + plot_w
+    );
+    for v in [lo, hi] {
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y(v) + 4.0,
+            v
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text x="{left}" y="{0}">step 0</text><text x="{1}" y="{0}" text-anchor="end">step {2}</text>"#,
+        height - 12.0,
+        left + plot_w,
+        steps.saturating_sub(1)
+    );
+    for (k, series) in trace.series.iter().enumerate() {
+        let (color, dash) = LINE_STYLES[k % LINE_STYLES.len()];
+        let points: Vec<String> = series
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v)))
+            .collect();
+        let dash = if dash.is_empty() {
+            String::new()
+        } else {
+            format!(r#" stroke-dasharray="{dash}""#)
+        };
+        let _ = write!(
+            svg,
+            r#"<polyline class="series" fill="none" stroke="{color}" stroke-width="2"{dash} points="{}"><title>{}</title></polyline>"#,
+            points.join(" "),
+            esc(&series.name)
+        );
+        let lx = left + 10.0 + 400.0 * k as f64;
+        let _ = write!(
+            svg,
+            r#"<line x1="{lx}" y1="14" x2="{}" y2="14" stroke="{color}" stroke-width="2"{dash}/><text x="{}" y="18">{}</text>"#,
+            lx + 24.0,
+            lx + 30.0,
+            esc(&cut(&series.name, 52))
         );
     }
     svg.push_str("</svg>");
@@ -446,6 +538,13 @@ pub fn render_html(profile: &Profile) -> String {
             esc(&bytes(lb))
         );
     }
+    if m.state > 0 {
+        let _ = write!(
+            h,
+            "<p id=\"state\">State: {} of resource variables kept between invocations (a streaming model), in static RAM apart from the arena.</p>",
+            esc(&bytes(m.state))
+        );
+    }
     if !m.flash_by_kernel.is_empty() {
         h.push_str(
             r#"<table id="flash-by-kernel"><thead><tr><th>Kernel</th><th class="num">Code bytes</th></tr></thead><tbody>"#,
@@ -492,6 +591,13 @@ pub fn render_html(profile: &Profile) -> String {
         h.push_str("</tbody></table>");
         if let Some(d) = &v.first_divergence {
             let _ = write!(h, "<p>First divergence: {}</p>", esc(d));
+        }
+        if let Some(trace) = &v.trace {
+            let _ = write!(
+                h,
+                "<h2>Per step of the stream</h2>{}",
+                line_chart(TRACE_CHART_ID, trace)
+            );
         }
         h.push_str("</section>\n");
     }
@@ -570,6 +676,53 @@ mod tests {
     }
 
     #[test]
+    fn trace_chart_draws_one_line_per_series() {
+        let mut p = sample();
+        let ours = vec![0.0, 4.0, 255.0, 255.0, 12.0, 0.0];
+        p.validation = Some(crate::data::ValidationSummary {
+            samples: ours.len(),
+            passed: true,
+            outputs: Vec::new(),
+            first_divergence: None,
+            trace: Some(OutputTrace {
+                what: "output 0 (uint8)".into(),
+                series: vec![
+                    crate::data::Series {
+                        name: "board".into(),
+                        values: ours.clone(),
+                    },
+                    crate::data::Series {
+                        name: "TFLite Micro".into(),
+                        values: ours,
+                    },
+                ],
+            }),
+        });
+        let html = render_html(&p);
+        assert!(html.contains(&format!("<svg id=\"{TRACE_CHART_ID}\"")));
+        let lines: Vec<&str> = html
+            .split("<polyline class=\"series\"")
+            .skip(1)
+            .map(|rest| {
+                let start = rest.find("points=\"").unwrap() + 8;
+                let end = start + rest[start..].find('"').unwrap();
+                &rest[start..end]
+            })
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], lines[1], "identical series, identical lines");
+        let points: Vec<&str> = lines[0].split(' ').collect();
+        assert_eq!(points.len(), 6);
+        // Step 0 at the left edge and the bottom (value 0); 255 at the top.
+        assert_eq!(points[0], "60.0,264.0");
+        assert_eq!(points[2].split(',').nth(1), Some("28.0"));
+        assert!(
+            html.contains("stroke-dasharray"),
+            "the second line is dashed"
+        );
+    }
+
+    #[test]
     fn model_text_is_escaped() {
         let mut p = sample();
         let evil = "<script>alert(1)</script>\"'&";
@@ -594,6 +747,13 @@ mod tests {
                 top1_agree: None,
             }],
             first_divergence: Some(evil.into()),
+            trace: Some(OutputTrace {
+                what: evil.into(),
+                series: vec![crate::data::Series {
+                    name: evil.into(),
+                    values: vec![0.0, 1.0],
+                }],
+            }),
         });
         let html = render_html(&p);
         assert!(!html.contains("<script"), "unescaped markup");

@@ -69,12 +69,12 @@ use std::path::{Path, PathBuf};
 pub use console::console_table;
 pub use csv::{write_csv, CSV_HEADER};
 pub use data::{
-    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, Profile, RunStats,
-    ValidationSummary,
+    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, OutputTrace, Profile, RunStats,
+    Series, ValidationSummary,
 };
 pub use error::ProfileError;
 pub use format::html_escape;
-pub use html::{render_html, write_html, CHART_IDS};
+pub use html::{render_html, write_html, CHART_IDS, TRACE_CHART_ID};
 pub use json::{write_json, JSON_SCHEMA, JSON_SCHEMA_VERSION};
 
 /// File names [`write_reports`] writes, in order.

@@ -182,6 +182,7 @@ pub(crate) mod tests {
                 arena: 4_096,
                 arena_lower_bound: Some(4_000),
                 static_ram: 1_000,
+                state: 0,
                 stack_high_water: Some(700),
                 stack_size: Some(2_048),
             },

@@ -72,6 +72,7 @@ fn profile() -> Profile {
             arena: 16_384,
             arena_lower_bound: Some(16_000),
             static_ram: 2_300,
+            state: 0,
             stack_high_water: Some(1_150),
             stack_size: Some(4_096),
         },
@@ -88,6 +89,7 @@ fn profile() -> Profile {
                 top1_agree: Some(10),
             }],
             first_divergence: None,
+            trace: None,
         }),
         tool_version: env!("CARGO_PKG_VERSION").into(),
     }

@@ -46,6 +46,7 @@ fn profile(counter: Counter) -> Profile {
             arena: 4_096,
             arena_lower_bound: Some(4_000),
             static_ram: 1_000,
+            state: 0,
             stack_high_water: Some(700),
             stack_size: None,
         },
@@ -62,6 +63,7 @@ fn profile(counter: Counter) -> Profile {
                 top1_agree: Some(4),
             }],
             first_divergence: None,
+            trace: None,
         }),
         tool_version: "0.1.0".into(),
     }

@@ -102,6 +102,33 @@ impl Interpreter {
             .collect()
     }
 
+    /// The variables a fresh interpreter holds once the CALL_ONCE layers of
+    /// subgraph 0 have run their init subgraphs (in layer order), without
+    /// running anything else: the start of every stream when nothing before
+    /// those CALL_ONCE layers touches a variable. The code generator emits
+    /// it as the state's initial data. Leaves this interpreter's variables
+    /// as they were.
+    pub fn initial_variables(&mut self) -> Result<Vec<TensorValue>, ReferenceError> {
+        let mut variables = self.defaults.clone();
+        for node in &self.layers {
+            if let Node::CallOnce { init } = *node {
+                let Some(sub) = self.inits[init].as_mut() else {
+                    unreachable!("the model crate resolves every CALL_ONCE target")
+                };
+                for node in &mut sub.nodes {
+                    run_node(node, &mut sub.buffers, &mut variables)?;
+                }
+            }
+        }
+        Ok(self
+            .model
+            .state
+            .variables
+            .iter()
+            .map(|v| variables[v.id].to_value(&variable_tensor(v)))
+            .collect())
+    }
+
     pub fn model(&self) -> &Model {
         &self.model
     }

@@ -8,9 +8,9 @@
 // The per-model summary line is for people reading the test log.
 #![allow(clippy::print_stderr)]
 
-use autodeploy_model::{InputGenerator, Model, OpKind};
+use autodeploy_model::{InputGenerator, Model};
 use autodeploy_reference::Interpreter;
-use autodeploy_testkit::models::model_path;
+use autodeploy_testkit::models::{assigned_tensors, model_path};
 use autodeploy_testkit::oracle::{self, Case, Interpreter as Oracle};
 
 const FRAMES: usize = 100;
@@ -28,16 +28,7 @@ fn microwakeword_models_match_tflite_micro_over_100_frames() {
         let samples = (0..FRAMES)
             .map(|_| vec![generator.value_for(input).unwrap()])
             .collect();
-        // (variable id, tensor assigned to it) for every ASSIGN_VARIABLE.
-        let assigned: Vec<(usize, usize)> = graph
-            .operators
-            .iter()
-            .filter(|op| matches!(op.kind, OpKind::AssignVariable))
-            .map(|op| {
-                let v = model.state.variable_of(0, op.input(0).unwrap()).unwrap();
-                (v.id, op.input(1).unwrap())
-            })
-            .collect();
+        let assigned = assigned_tensors(&model);
         cases.push(Case {
             model: model_path(name),
             samples,

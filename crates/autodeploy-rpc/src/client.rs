@@ -240,6 +240,12 @@ impl<T: Transport> Client<T> {
         self.read_tensor(proto::TensorKind::Model, id).await
     }
 
+    /// Downloads the state region of a streaming model (its resource
+    /// variables, as the generated code lays them out).
+    pub async fn get_state(&mut self) -> Result<Vec<u8>, RpcError> {
+        self.read_tensor(proto::TensorKind::State, 0).await
+    }
+
     async fn read_tensor(
         &mut self,
         kind: proto::TensorKind,

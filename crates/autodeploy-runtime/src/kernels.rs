@@ -90,6 +90,7 @@ kernels! {
     LogisticF32 => "ad_logistic_f32", ["src/activation/ad_logistic_f32.c"];
     TanhF32 => "ad_tanh_f32", ["src/activation/ad_tanh_f32.c"];
     QuantizeS8S32 => "ad_quantize_s8_s32", ["src/quantize/ad_quantize_s8_s32.c"];
+    QuantizeS8U8 => "ad_quantize_s8_u8", ["src/quantize/ad_quantize_s8_u8.c"];
     QuantizeS16S32 => "ad_quantize_s16_s32", ["src/quantize/ad_quantize_s16_s32.c"];
     DequantizeU8F32 => "ad_dequantize_u8_f32", ["src/quantize/ad_dequantize_u8_f32.c"];
     Pad => "ad_pad", ["src/array/ad_pad.c", "src/array/ad_array_common.h"];
@@ -106,6 +107,14 @@ kernels! {
     // 16x8 layers (int16 activations, int8 weights).
     FullyConnectedS16 => "ad_fully_connected_s16", ["src/fully_connected/ad_fully_connected_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
     FullyConnectedBias32S16 => "ad_fully_connected_bias32_s16", ["src/fully_connected/ad_fully_connected_bias32_s16.c", "src/fully_connected/ad_fc_check.h", "src/fully_connected/ad_fc_s16_common.h"];
+    Conv2dS16 => "ad_conv2d_s16", ["src/conv/ad_conv2d_s16.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_s16_common.h"];
+    Conv2dBias32S16 => "ad_conv2d_bias32_s16", ["src/conv/ad_conv2d_bias32_s16.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_s16_common.h"];
+    DepthwiseConv2dS16 => "ad_depthwise_conv2d_s16", ["src/conv/ad_depthwise_conv2d_s16.c", "src/conv/ad_conv_check.h"];
+    SoftmaxS16 => "ad_softmax_s16", ["src/softmax/ad_softmax_s16.c"];
+    TransposeConv2dS16 => "ad_transpose_conv2d_s16", ["src/conv/ad_transpose_conv2d_s16.c", "src/conv/ad_transpose_conv_common.h"];
+    // TRANSPOSE_CONV (gathering: no accumulator buffer).
+    TransposeConv2dS8 => "ad_transpose_conv2d_s8", ["src/conv/ad_transpose_conv2d_s8.c", "src/conv/ad_transpose_conv_common.h"];
+    TransposeConv2dF32 => "ad_transpose_conv2d_f32", ["src/conv/ad_transpose_conv2d_f32.c", "src/conv/ad_transpose_conv_common.h"];
     // In-place kernels for the memory plan (row buffer, fused ADD); keep this block last.
     Conv2dRowbufS8 => "ad_conv2d_rowbuf_s8", ["src/conv/ad_conv2d_rowbuf_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     Conv2dRowbufF32 => "ad_conv2d_rowbuf_f32", ["src/conv/ad_conv2d_rowbuf_f32.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
@@ -124,4 +133,15 @@ kernels! {
     Conv2dW16DspS8 => "ad_conv2d_w16_dsp_s8", ["src/conv/ad_conv2d_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     Conv2dAddW16DspS8 => "ad_conv2d_add_w16_dsp_s8", ["src/conv/ad_conv2d_add_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dRowbufOptS8 => "ad_depthwise_conv2d_rowbuf_opt_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_opt_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
+    DepthwiseConv2dRowbufDspS8 => "ad_depthwise_conv2d_rowbuf_dsp_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
+    DepthwiseConv2dDspS8 => "ad_depthwise_conv2d_dsp_s8", ["src/conv/ad_depthwise_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dAddDspS8 => "ad_conv2d_add_dsp_s8", ["src/conv/ad_conv2d_add_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h", "src/conv/ad_dot_dsp.h"];
+    // Helium (MVE) variants for Cortex-M55, chosen by the emitter's `select::mve` module.
+    Conv2dRowbufMveS8 => "ad_conv2d_rowbuf_mve_s8", ["src/conv/ad_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    DepthwiseConv2dRowbufMveS8 => "ad_depthwise_conv2d_rowbuf_mve_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    DepthwiseConv2dMveS8 => "ad_depthwise_conv2d_mve_s8", ["src/conv/ad_depthwise_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    Conv2dAddMveS8 => "ad_conv2d_add_mve_s8", ["src/conv/ad_conv2d_add_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    FullyConnectedMveS8 => "ad_fully_connected_mve_s8", ["src/fully_connected/ad_fully_connected_mve_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_mve.h"];
+    AvgPoolMveS8 => "ad_avg_pool_mve_s8", ["src/pool/ad_avg_pool_mve_s8.c", "src/pool/ad_pool_common.h", "src/conv/ad_mve.h"];
 }

@@ -1,12 +1,13 @@
-//! CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and pooling: the C kernels,
+//! CONV_2D, DEPTHWISE_CONV_2D (int8, 16x8, float32), TRANSPOSE_CONV, FULLY_CONNECTED and pooling: the C kernels,
 //! built with sanitizers, against `autodeploy-reference` on random cases.
 
 mod common;
 
 use autodeploy_reference::kernels::conv::Bias16x8;
 use autodeploy_reference::kernels::conv::{
-    conv2d_f32, conv2d_s8, depthwise_conv2d_f32, depthwise_conv2d_s8, ConvParams, ConvQuant,
-    DepthwiseParams,
+    conv2d_f32, conv2d_s16, conv2d_s8, depthwise_conv2d_f32, depthwise_conv2d_s16,
+    depthwise_conv2d_s8, transpose_conv2d_f32, transpose_conv2d_s16, transpose_conv2d_s8,
+    ConvParams, ConvQuant, DepthwiseParams, TransposeConvParams,
 };
 use autodeploy_reference::kernels::fully_connected::{
     fully_connected_f32, fully_connected_s16, fully_connected_s8, FcDims, FcMultiplier, FcQuant,
@@ -650,4 +651,300 @@ fn avg_pool_f32_matches_reference() {
 #[test]
 fn max_pool_f32_matches_reference() {
     pool(3, 11);
+}
+
+fn bias64(rng: &mut Rng, n: usize) -> Option<Vec<i64>> {
+    rng.chance(80)
+        .then(|| (0..n).map(|_| rng.range(-(1 << 40), 1 << 40)).collect())
+}
+
+/// 16x8 convolutions: kind 0 CONV_2D int64 bias (op 144), 1 CONV_2D int32
+/// bias (145), 2 DEPTHWISE_CONV_2D int64 bias (146). No zero points.
+fn conv_16x8(kind: i32, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let mut batch =
+        Batch::new(["conv2d_s16", "conv2d_bias32_s16", "depthwise_conv2d_s16"][kind as usize]);
+    for _ in 0..CASES {
+        let depthwise = kind == 2;
+        let dm = if depthwise && rng.chance(30) { 2 } else { 1 };
+        let in_c = rng.usize(1, 7);
+        let out_c = if depthwise {
+            in_c * dm
+        } else {
+            rng.usize(1, 5)
+        };
+        let (k_h, k_w) = (rng.usize(1, 4), rng.usize(1, 4));
+        let p = conv_params(&mut rng, k_h, k_w);
+        let (in_h, in_w) = (rng.usize(1, 9), rng.usize(1, 9));
+        let input_dims = Dims4::new(rng.usize(1, 2), in_h, in_w, in_c);
+        let filter_dims = if depthwise {
+            Dims4::new(1, k_h, k_w, out_c)
+        } else {
+            Dims4::new(out_c, k_h, k_w, in_c)
+        };
+        let output_dims = Dims4::new(
+            input_dims.n,
+            out_size(in_h, k_h, p.stride_h, p.dilation_h, p.pad_h),
+            out_size(in_w, k_w, p.stride_w, p.dilation_w, p.pad_w),
+            out_c,
+        );
+        let input = rng.vec_i16(input_dims.checked_len().unwrap());
+        let filter = rng.vec_i8(filter_dims.checked_len().unwrap());
+        let (mult, shift) = per_channel(&mut rng, out_c);
+        let (amin, amax) = rng.activation(0, -32768, 32767);
+        let quant = ConvQuant {
+            input_zero_point: 0,
+            output_zero_point: 0,
+            multiplier: &mult,
+            shift: &shift,
+            activation: QuantActivation {
+                min: amin,
+                max: amax,
+            },
+        };
+        let mut case = Case::new(144 + kind);
+        params_case(&mut case, &p);
+        if depthwise {
+            case.usize(dm);
+        }
+        case.i32(amin)
+            .i32(amax)
+            .arr_i32(&mult)
+            .arr_i32(&shift)
+            .dims(d4(input_dims))
+            .arr_i16(&input)
+            .dims(d4(filter_dims))
+            .arr_i8(&filter);
+        let mut out = vec![0i16; output_dims.checked_len().unwrap()];
+        let (b32, b64) = if kind == 1 {
+            (bias(&mut rng, out_c), None)
+        } else {
+            (None, bias64(&mut rng, out_c))
+        };
+        if kind == 1 {
+            case.opt_arr_i32(b32.as_deref());
+        } else {
+            case.opt_arr_i64(b64.as_deref());
+        }
+        let r = if depthwise {
+            let dp = DepthwiseParams {
+                conv: p,
+                depth_multiplier: dm,
+            };
+            depthwise_conv2d_s16(
+                &dp,
+                &quant,
+                input_dims,
+                &input,
+                filter_dims,
+                &filter,
+                b64.as_deref(),
+                output_dims,
+                &mut out,
+            )
+        } else {
+            let b = if kind == 1 {
+                Bias16x8::I32(b32.as_deref())
+            } else {
+                Bias16x8::I64(b64.as_deref())
+            };
+            conv2d_s16(
+                &p,
+                &quant,
+                input_dims,
+                &input,
+                filter_dims,
+                &filter,
+                b,
+                output_dims,
+                &mut out,
+            )
+        };
+        case.dims(d4(output_dims));
+        let what = format!("{p:?} in {input_dims:?} filter {filter_dims:?}");
+        batch.push(case, expect_i16(r, &out), what);
+    }
+    batch.run();
+}
+
+#[test]
+fn conv2d_s16_matches_reference() {
+    conv_16x8(0, 20);
+}
+
+#[test]
+fn conv2d_bias32_s16_matches_reference() {
+    conv_16x8(1, 21);
+}
+
+#[test]
+fn depthwise_conv2d_s16_matches_reference() {
+    conv_16x8(2, 22);
+}
+
+/// TRANSPOSE_CONV; elem 1: int8 (op 147), 2: 16x8 (148), 4: float32 (149).
+fn transpose_conv(elem: usize, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let mut batch = Batch::new(
+        [
+            "",
+            "transpose_conv2d_s8",
+            "transpose_conv2d_s16",
+            "",
+            "transpose_conv2d_f32",
+        ][elem],
+    );
+    for _ in 0..CASES {
+        let (k_h, k_w) = (rng.usize(1, 4), rng.usize(1, 4));
+        let p = TransposeConvParams {
+            stride_h: rng.usize(1, 3),
+            stride_w: rng.usize(1, 3),
+            pad_h: rng.usize(0, k_h - 1),
+            pad_w: rng.usize(0, k_w - 1),
+        };
+        let (in_c, out_c) = (rng.usize(1, 6), rng.usize(1, 5));
+        let (in_h, in_w) = (rng.usize(1, 6), rng.usize(1, 6));
+        let input_dims = Dims4::new(rng.usize(1, 2), in_h, in_w, in_c);
+        let filter_dims = Dims4::new(out_c, k_h, k_w, in_c);
+        // Any output size: taps beyond it are dropped, rows it has beyond the taps stay bias only.
+        let output_dims = Dims4::new(
+            input_dims.n,
+            rng.usize(1, (in_h - 1) * p.stride_h + k_h + 1),
+            rng.usize(1, (in_w - 1) * p.stride_w + k_w + 1),
+            out_c,
+        );
+        let n_out = output_dims.checked_len().unwrap();
+        let mut case = Case::new(match elem {
+            1 => 147,
+            2 => 148,
+            _ => 149,
+        });
+        case.usize(p.stride_h)
+            .usize(p.stride_w)
+            .usize(p.pad_h)
+            .usize(p.pad_w);
+        let what = format!("{p:?} in {input_dims:?} filter {filter_dims:?} out {output_dims:?}");
+        let expect = if elem == 4 {
+            let act = float_act(&mut rng);
+            let input = rng.vec_f32(input_dims.checked_len().unwrap(), -2.0, 2.0);
+            let filter = rng.vec_f32(filter_dims.checked_len().unwrap(), -1.0, 1.0);
+            let b = rng.chance(80).then(|| rng.vec_f32(out_c, -1.0, 1.0));
+            let mut out = vec![0f32; n_out];
+            let r = transpose_conv2d_f32(
+                &p,
+                act,
+                input_dims,
+                &input,
+                filter_dims,
+                &filter,
+                b.as_deref(),
+                output_dims,
+                &mut out,
+            );
+            case.f32(act.min)
+                .f32(act.max)
+                .dims(d4(input_dims))
+                .arr_f32(&input)
+                .dims(d4(filter_dims))
+                .arr_f32(&filter)
+                .opt_arr_f32(b.as_deref())
+                .dims(d4(output_dims));
+            expect_f32(r, &out)
+        } else {
+            let (mult, shift) = per_channel(&mut rng, out_c);
+            let wide = elem == 2;
+            let (in_zp, out_zp) = if wide {
+                (0, 0)
+            } else {
+                (rng.zero_point_s8(), rng.zero_point_s8())
+            };
+            let (amin, amax) = if wide {
+                rng.activation(0, -32768, 32767)
+            } else {
+                rng.activation(out_zp, -128, 127)
+            };
+            let quant = ConvQuant {
+                input_zero_point: in_zp,
+                output_zero_point: out_zp,
+                multiplier: &mult,
+                shift: &shift,
+                activation: QuantActivation {
+                    min: amin,
+                    max: amax,
+                },
+            };
+            case.i32(in_zp)
+                .i32(out_zp)
+                .i32(amin)
+                .i32(amax)
+                .arr_i32(&mult)
+                .arr_i32(&shift)
+                .dims(d4(input_dims));
+            let filter = rng.vec_i8(filter_dims.checked_len().unwrap());
+            if wide {
+                let input = rng.vec_i16(input_dims.checked_len().unwrap());
+                let b = bias64(&mut rng, out_c);
+                let mut scratch = vec![0i64; n_out];
+                let mut out = vec![0i16; n_out];
+                let r = transpose_conv2d_s16(
+                    &p,
+                    &quant,
+                    input_dims,
+                    &input,
+                    filter_dims,
+                    &filter,
+                    b.as_deref(),
+                    &mut scratch,
+                    output_dims,
+                    &mut out,
+                );
+                case.arr_i16(&input)
+                    .dims(d4(filter_dims))
+                    .arr_i8(&filter)
+                    .opt_arr_i64(b.as_deref())
+                    .dims(d4(output_dims));
+                expect_i16(r, &out)
+            } else {
+                let input = rng.vec_i8(input_dims.checked_len().unwrap());
+                let b = bias(&mut rng, out_c);
+                let mut scratch = vec![0i32; n_out];
+                let mut out = vec![0i8; n_out];
+                let r = transpose_conv2d_s8(
+                    &p,
+                    &quant,
+                    input_dims,
+                    &input,
+                    filter_dims,
+                    &filter,
+                    b.as_deref(),
+                    &mut scratch,
+                    output_dims,
+                    &mut out,
+                );
+                case.arr_i8(&input)
+                    .dims(d4(filter_dims))
+                    .arr_i8(&filter)
+                    .opt_arr_i32(b.as_deref())
+                    .dims(d4(output_dims));
+                expect_i8(r, &out)
+            }
+        };
+        batch.push(case, expect, what);
+    }
+    batch.run();
+}
+
+#[test]
+fn transpose_conv2d_s8_matches_reference() {
+    transpose_conv(1, 23);
+}
+
+#[test]
+fn transpose_conv2d_s16_matches_reference() {
+    transpose_conv(2, 24);
+}
+
+#[test]
+fn transpose_conv2d_f32_matches_reference() {
+    transpose_conv(4, 25);
 }

@@ -8,11 +8,13 @@ use autodeploy_reference::kernels::activation::{logistic_s8, tanh_s8};
 use autodeploy_reference::kernels::array::copy;
 use autodeploy_reference::kernels::elementwise as ew;
 use autodeploy_reference::kernels::quantize as qz;
-use autodeploy_reference::kernels::softmax::{softmax_f32, softmax_s8, softmax_s8_s16};
+use autodeploy_reference::kernels::softmax::{
+    softmax_f32, softmax_s16, softmax_s8, softmax_s8_s16,
+};
 use autodeploy_reference::kernels::FloatActivation;
 use autodeploy_reference::prepare::{
-    add_quant, logistic_s8_quant, mul_quant, requantize_quant, softmax_s8_quant, sub_quant,
-    FusedActivation, QParams, QuantType,
+    add_quant, logistic_s8_quant, mul_quant, requantize_quant, softmax_s16_quant, softmax_s8_quant,
+    sub_quant, FusedActivation, QParams, QuantType,
 };
 use common::{expect_f32, expect_i16, expect_i8, Batch, Case, Expect, Rng};
 
@@ -313,6 +315,40 @@ fn softmax_s8_s16_matches_reference() {
 #[test]
 fn softmax_f32_matches_reference() {
     softmax(2, 42);
+}
+
+#[test]
+fn softmax_s16_matches_reference() {
+    let mut rng = Rng::new(43);
+    let mut batch = Batch::new("softmax_s16");
+    for _ in 0..CASES {
+        let rows = rng.usize(1, 4);
+        let depth = rng.usize(1, 40);
+        let beta = if rng.chance(70) {
+            1.0
+        } else {
+            rng.f32_in(0.2, 3.0)
+        };
+        let scale = rng.log_uniform(1e-5, 1e-2) as f32;
+        let q = softmax_s16_quant(beta, scale);
+        let input = rng.vec_i16(rows * depth);
+        let mut out = vec![0i16; rows * depth];
+        let r = softmax_s16(&q, depth, &input, &mut out);
+        let mut case = Case::new(150);
+        case.i32(q.input_multiplier)
+            .i32(q.input_left_shift)
+            .arr_i16(&q.exp_lut[..])
+            .arr_i16(&q.one_over_one_plus_x_lut[..])
+            .usize(rows)
+            .usize(depth)
+            .arr_i16(&input);
+        batch.push(
+            case,
+            expect_i16(r, &out),
+            format!("{rows} rows of {depth}, scale {scale}, beta {beta}"),
+        );
+    }
+    batch.run();
 }
 
 fn sigmoid_tanh(tanh: bool, seed: u64) {

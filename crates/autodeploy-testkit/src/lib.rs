@@ -19,3 +19,4 @@ pub mod models;
 pub mod ops;
 pub mod oracle;
 pub mod sigmoid_table;
+pub mod spoken;

@@ -30,3 +30,19 @@ pub const FLOAT_MODELS: &[&str] = &[
     "tflm-examples/hello_world_float",
     "tflm-examples/simple_add_model",
 ];
+
+/// `(variable id, value tensor)` of every ASSIGN_VARIABLE of subgraph 0: the
+/// tensors to read back from TensorFlow Lite Micro, whose Python API does
+/// not expose resource variables, to compare a streaming model's state.
+pub fn assigned_tensors(model: &autodeploy_model::Model) -> Vec<(usize, usize)> {
+    let graph = model.main_graph();
+    graph
+        .operators
+        .iter()
+        .filter(|op| matches!(op.kind, autodeploy_model::OpKind::AssignVariable))
+        .filter_map(|op| {
+            let v = model.state.variable_of(0, op.input(0)?)?;
+            Some((v.id, op.input(1)?))
+        })
+        .collect()
+}

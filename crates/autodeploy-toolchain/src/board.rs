@@ -681,8 +681,8 @@ mod tests {
             ),
             ("stack_size = 0x10000", "stack_size = 3", "stack_size"),
             (
-                "instructions_per_tick = \"40/64\"",
-                "instructions_per_tick = \"0/64\"",
+                "instructions_per_tick = \"40/1024\"",
+                "instructions_per_tick = \"0/1024\"",
                 "greater than 0",
             ),
             ("name = \"psram\"", "name = \"ps ram\"", "memory name"),
@@ -720,11 +720,12 @@ mod tests {
     #[test]
     fn counters_convert_ticks_exactly() {
         let m4 = Board::builtin("qemu-m4").unwrap();
-        assert_eq!(
-            m4.counter.instructions_from_ticks(160_000_008),
-            Some(100_000_005)
-        );
+        // 25.6 ticks per instruction: 100,000,005 instructions are 2,560,000,128 ticks, and a
+        // reading one tick either way still rounds to them.
+        for ticks in [2_560_000_127, 2_560_000_128, 2_560_000_129] {
+            assert_eq!(m4.counter.instructions_from_ticks(ticks), Some(100_000_005));
+        }
         let m55 = Board::builtin("qemu-m55").unwrap();
-        assert_eq!(m55.counter.instructions_from_ticks(128), Some(100));
+        assert_eq!(m55.counter.instructions_from_ticks(2048), Some(100));
     }
 }

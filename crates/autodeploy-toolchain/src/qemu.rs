@@ -637,11 +637,11 @@ mod tests {
     fn probe_rs_boards_are_not_run_on_qemu() {
         let text = include_str!("../boards/qemu-m4.toml")
             .replace(
-                "kind = \"qemu-fpgaio\"\naddress = 0x40028018\ninstructions_per_tick = \"40/64\"",
+                "kind = \"qemu-fpgaio\"\naddress = 0x40028018\ninstructions_per_tick = \"40/1024\"",
                 "kind = \"dwt-cyccnt\"",
             )
             .replace(
-                "kind = \"qemu\"\nmachine = \"mps2-an386\"\ncpu = \"cortex-m4\"\nicount_shift = 6",
+                "kind = \"qemu\"\nmachine = \"mps2-an386\"\ncpu = \"cortex-m4\"\nicount_shift = 10",
                 "kind = \"probe-rs\"\nchip = \"STM32F429ZITx\"",
             );
         let board = Board::from_toml_str(&text, "test").unwrap();
@@ -665,7 +665,7 @@ mod tests {
         assert_eq!(
             args,
             "-M mps3-an547 -cpu cortex-m55 -nographic -monitor none -semihosting-config \
-             enable=on,target=native -icount shift=6,align=off,sleep=off -kernel fw.elf"
+             enable=on,target=native -icount shift=10,align=off,sleep=off -kernel fw.elf"
         );
     }
 

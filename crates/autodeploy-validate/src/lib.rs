@@ -23,14 +23,14 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use autodeploy_codegen::{Core, Generated, KernelChoice};
-use autodeploy_model::{Model, TensorValue};
+use autodeploy_model::{ElementType, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_rpc::transport::TcpTransport;
 use autodeploy_rpc::{Client, ClientConfig, Info, RpcError};
 use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession, UartPort};
 
 pub use error::ValidateError;
-pub use firmware::{build_for_model, default_cache_dir, FirmwareOptions};
+pub use firmware::{build as build_firmware, build_for_model, default_cache_dir, FirmwareOptions};
 pub use profile::{
     build_profile, measure, spread, validate_and_profile, Deployed, Measurement, ProfileOptions,
 };
@@ -128,6 +128,15 @@ pub struct Report {
     pub outputs: Vec<Agreement>,
     /// Set when some output differs.
     pub divergence: Option<Divergence>,
+    /// Streaming models (the samples are consecutive frames of one stream):
+    /// the state region after the last frame, board against reference.
+    pub state: Option<Agreement>,
+    /// Streaming models: the first frame after which the outputs or the
+    /// state differ, when something differs.
+    pub first_bad_step: Option<usize>,
+    /// Streaming models: output 0's first value after every frame, on the
+    /// board and on the reference (for the per-step chart).
+    pub output_trace: Option<(Vec<f64>, Vec<f64>)>,
     pub timings: Timings,
     /// The board's count per inference (instructions on QEMU), per sample.
     pub counts: Vec<u64>,
@@ -142,6 +151,7 @@ pub struct Report {
 impl Report {
     pub fn passed(&self) -> bool {
         self.outputs.iter().all(Agreement::passes)
+            && self.state.as_ref().is_none_or(Agreement::passes)
     }
 }
 
@@ -177,7 +187,32 @@ impl Validator {
             &options.firmware,
         )?;
         let build = started.elapsed();
+        let mut validator =
+            Self::boot_built(model, interpreter, generated, firmware, options).await?;
+        validator.timings.build = build;
+        Ok(validator)
+    }
 
+    /// Starts a firmware already built from `generated` (with [`build_firmware`]) for
+    /// `model_bytes`: for tests that change the generated sources before building.
+    pub async fn start_built(
+        model_bytes: &[u8],
+        generated: Generated,
+        firmware: Firmware,
+        options: ValidateOptions,
+    ) -> Result<Validator, ValidateError> {
+        let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
+        let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
+        Self::boot_built(model, interpreter, generated, firmware, options).await
+    }
+
+    async fn boot_built(
+        model: Model,
+        interpreter: Interpreter,
+        generated: Generated,
+        firmware: Firmware,
+        options: ValidateOptions,
+    ) -> Result<Validator, ValidateError> {
         let started = Instant::now();
         let (session, client) = boot(&firmware, &generated, &options).await?;
         let mut validator = Validator {
@@ -188,10 +223,7 @@ impl Validator {
             options,
             session: Some(session),
             client,
-            timings: Timings {
-                build,
-                ..Timings::default()
-            },
+            timings: Timings::default(),
         };
         validator.timings.start = started.elapsed();
         Ok(validator)
@@ -321,6 +353,10 @@ impl Validator {
                 return Err(self.explain(e, "while stepping through the layers").await);
             }
             for &t in &op.outputs {
+                // Resource handles (VAR_HANDLE) have no memory to read.
+                if self.generated.state.handles.contains(&t) {
+                    continue;
+                }
                 let bytes = self
                     .client
                     .get_tensor(t as u32)
@@ -408,6 +444,76 @@ impl Validator {
         None
     }
 
+    /// The board's state region (streaming models).
+    pub async fn board_state(&mut self) -> Result<TensorValue, ValidateError> {
+        let bytes = self
+            .client
+            .get_state()
+            .await
+            .map_err(|e| rpc_error(e, "reading the state"))?;
+        Ok(state_value(bytes))
+    }
+
+    /// The reference's variables laid out as the generated state region.
+    pub fn reference_state(&self) -> TensorValue {
+        let mut bytes = vec![0u8; self.generated.state.size];
+        for (slot, value) in self
+            .generated
+            .state
+            .slots
+            .iter()
+            .zip(self.interpreter.variables())
+        {
+            bytes[slot.offset..slot.offset + slot.bytes].copy_from_slice(&value.bytes);
+        }
+        state_value(bytes)
+    }
+
+    /// The state region, board against reference.
+    async fn compare_state(&mut self) -> Result<Agreement, ValidateError> {
+        let board = self.board_state().await?;
+        let mut agreement = AgreementBuilder::new(ElementType::Uint8);
+        agreement.add(&board, &self.reference_state());
+        Ok(agreement.finish())
+    }
+
+    /// Both sides back to the start of a stream.
+    async fn restart_stream(&mut self) -> Result<(), ValidateError> {
+        self.client
+            .reset()
+            .await
+            .map_err(|e| rpc_error(e, "resetting the board"))?;
+        self.interpreter.reset();
+        Ok(())
+    }
+
+    /// Replays `frames` from the start of a stream, comparing every
+    /// frame's outputs and the state after it; returns the first frame
+    /// where something differs, with the state left as it was before that
+    /// frame (so that the layer-by-layer search runs on it).
+    async fn first_bad_frame(
+        &mut self,
+        frames: &[Vec<TensorValue>],
+    ) -> Result<Option<usize>, ValidateError> {
+        self.restart_stream().await?;
+        let mut bad = None;
+        for (k, inputs) in frames.iter().enumerate() {
+            let run = self.run_sample(inputs).await?;
+            let outputs_differ = run.board != run.reference;
+            if outputs_differ || !self.compare_state().await?.passes() {
+                bad = Some(k);
+                break;
+            }
+        }
+        if let Some(k) = bad {
+            self.restart_stream().await?;
+            for inputs in &frames[..k] {
+                self.run_sample(inputs).await?;
+            }
+        }
+        Ok(bad)
+    }
+
     /// Stops the board.
     pub async fn shutdown(mut self) {
         if let Some(session) = self.session.take() {
@@ -474,6 +580,14 @@ async fn boot(
     }
 }
 
+fn state_value(bytes: Vec<u8>) -> TensorValue {
+    TensorValue {
+        dtype: ElementType::Uint8,
+        shape: vec![bytes.len()],
+        bytes,
+    }
+}
+
 fn rpc_error(source: RpcError, during: &str) -> ValidateError {
     match source {
         RpcError::Fault(fault) => ValidateError::Fault {
@@ -519,13 +633,24 @@ impl Validator {
         outcome: Outcome,
         stack_size: Option<u32>,
     ) -> Report {
-        let (outputs, divergence, counts, stack_high_water) = outcome;
+        let Outcome {
+            outputs,
+            divergence,
+            counts,
+            stack_high_water,
+            state,
+            first_bad_step,
+            output_trace,
+        } = outcome;
         Report {
             board,
             info: self.info().cloned().unwrap_or_default(),
             samples,
             outputs,
             divergence,
+            state,
+            first_bad_step,
+            output_trace,
             timings: self.timings(),
             counts,
             firmware_from_cache: self.firmware().from_cache,
@@ -536,7 +661,16 @@ impl Validator {
     }
 }
 
-pub(crate) type Outcome = (Vec<Agreement>, Option<Divergence>, Vec<u64>, u32);
+/// What [`run_all`] found.
+pub(crate) struct Outcome {
+    pub outputs: Vec<Agreement>,
+    pub divergence: Option<Divergence>,
+    pub counts: Vec<u64>,
+    pub stack_high_water: u32,
+    pub state: Option<Agreement>,
+    pub first_bad_step: Option<usize>,
+    pub output_trace: Option<(Vec<f64>, Vec<f64>)>,
+}
 
 async fn run_all(
     validator: &mut Validator,
@@ -551,8 +685,19 @@ async fn run_all(
     let mut first_bad = None;
     let mut counts = Vec::new();
     let mut stack_high_water = 0;
+    let streaming = validator.generated.state.size > 0;
+    let mut trace = (Vec::new(), Vec::new());
+    let first_value = |v: Option<&TensorValue>| {
+        v.and_then(TensorValue::to_f64)
+            .and_then(|x| x.first().copied())
+            .unwrap_or(f64::NAN)
+    };
     for (k, inputs) in samples.iter().enumerate() {
         let run = validator.run_sample(inputs).await?;
+        if streaming {
+            trace.0.push(first_value(run.board.first()));
+            trace.1.push(first_value(run.reference.first()));
+        }
         counts.push(run.count);
         stack_high_water = stack_high_water.max(run.stack_high_water);
         for (builder, (board, reference)) in builders
@@ -567,14 +712,30 @@ async fn run_all(
             }
         }
     }
+    // A streaming model: the samples are one stream of frames, and the
+    // state after the last one is compared too. On a mismatch the stream is
+    // replayed to find the first frame after which outputs or state differ.
+    let state = if streaming {
+        Some(validator.compare_state().await?)
+    } else {
+        None
+    };
+    let mut first_bad_step = None;
+    if streaming && (first_bad.is_some() || state.as_ref().is_some_and(|s| !s.passes())) {
+        first_bad_step = validator.first_bad_frame(samples).await?;
+        first_bad = first_bad_step;
+    }
     let divergence = match first_bad {
         Some(k) => validator.first_divergence(k, &samples[k]).await?,
         None => None,
     };
-    Ok((
-        builders.iter().map(AgreementBuilder::finish).collect(),
+    Ok(Outcome {
+        outputs: builders.iter().map(AgreementBuilder::finish).collect(),
         divergence,
         counts,
         stack_high_water,
-    ))
+        state,
+        first_bad_step,
+        output_trace: streaming.then_some(trace),
+    })
 }

@@ -1,6 +1,6 @@
 //! Per-layer profiling on the board, and the [`Profile`] the reports are made of.
 //!
-//! [`measure`] runs the model `warmup` times unmeasured, then `runs` times,
+//! [`measure`] runs the model `warmup` times unmeasured, then `runs` times (the inputs sent before each),
 //! reading the per-layer counts the firmware recorded after each run (the
 //! firmware keeps only the last run's), so every layer gets a count per run.
 //! [`validate_and_profile`] validates and profiles on one board start.
@@ -10,8 +10,8 @@
 
 use autodeploy_model::TensorValue;
 use autodeploy_profile::{
-    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, Profile, RunStats,
-    ValidationSummary,
+    BoardInfo, Counter, LayerRecord, MemoryUse, OutputAgreement, OutputTrace, Profile, RunStats,
+    Series, ValidationSummary,
 };
 use autodeploy_toolchain::{function_sizes, Board};
 
@@ -69,17 +69,22 @@ pub async fn measure(
     inputs: &[TensorValue],
     options: ProfileOptions,
 ) -> Result<Measurement, ValidateError> {
-    validator.send_inputs(inputs).await?;
     let layer_count = validator.model.main_graph().operators.len();
     let mut layers = vec![Vec::new(); layer_count];
     let mut totals = Vec::new();
     let mut stack_high_water = 0;
-    for run in 0..options.runs.max(1) {
-        let warmup = if run == 0 { options.warmup } else { 0 };
-        let result = match validator.client.invoke(1, warmup).await {
+    for run in 0..options.warmup.saturating_add(options.runs.max(1)) {
+        // The inputs again before every run: the memory plan may reuse the input's bytes for
+        // later tensors, and a run on what the last one left there executes a different number
+        // of instructions (data-dependent clamps and branches in the kernels).
+        validator.send_inputs(inputs).await?;
+        let result = match validator.client.invoke(1, 0).await {
             Ok(r) => r,
             Err(e) => return Err(validator.explain(e, "while profiling").await),
         };
+        if run < options.warmup {
+            continue;
+        }
         totals.push(result.count);
         stack_high_water = stack_high_water.max(result.stack_high_water);
         let entries = validator
@@ -201,6 +206,25 @@ fn validation_summary(report: &Report, validator: &Validator) -> ValidationSumma
                 d.agreement.max_abs_diff
             )
         }),
+        trace: report.output_trace.as_ref().map(|(board, reference)| {
+            let t = graph.outputs.first().map(|&o| graph.tensor(o));
+            OutputTrace {
+                what: t.map_or_else(
+                    || "output 0".to_string(),
+                    |t| format!("output 0 '{}' ({})", t.name, t.dtype),
+                ),
+                series: vec![
+                    Series {
+                        name: format!("board {}", report.board),
+                        values: board.clone(),
+                    },
+                    Series {
+                        name: "PC reference (bit-exact with TFLite Micro)".into(),
+                        values: reference.clone(),
+                    },
+                ],
+            }
+        }),
     }
 }
 
@@ -280,6 +304,7 @@ pub fn build_profile(
             arena: generated.plan.arena_size as u64,
             arena_lower_bound: Some(generated.plan.lower_bound as u64),
             static_ram: memory.section_size(".data") + memory.section_size(".bss"),
+            state: generated.state.size as u64,
             stack_high_water: Some(u64::from(measurement.stack_high_water)),
             stack_size: measurement.stack_size.map(u64::from),
         },

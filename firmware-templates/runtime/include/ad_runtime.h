@@ -64,6 +64,35 @@ ad_status ad_conv2d_dsp_s8(const ad_context *ctx,
                            const ad_dims *output_dims,
                            int8_t *output);
 
+/**
+ * 16x8 CONV_2D (int16 activations, int8 filter; layouts as ad_conv2d_s8) with an
+ * int64 bias (C_OUT values or NULL): products summed in 64 bits, rescaled with
+ * the 16-bit-rounded multiplier (ad_requantize_i64), clamped to the activation
+ * range. quant's zero points are not applied (TFLite requires them to be 0).
+ */
+ad_status ad_conv2d_s16(const ad_context *ctx,
+                        const ad_conv_params *params,
+                        const ad_conv_quant *quant,
+                        const ad_dims *input_dims,
+                        const int16_t *input,
+                        const ad_dims *filter_dims,
+                        const int8_t *filter,
+                        const int64_t *bias,
+                        const ad_dims *output_dims,
+                        int16_t *output);
+
+/** ad_conv2d_s16 with an int32 bias: 32-bit wrapping sums and the 32-bit double-rounding rescale. */
+ad_status ad_conv2d_bias32_s16(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_dims *input_dims,
+                               const int16_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int16_t *output);
+
 /** float32 CONV_2D; layouts as ad_conv2d_s8; bias C_OUT floats or NULL. */
 ad_status ad_conv2d_f32(const ad_context *ctx,
                         const ad_conv_params *params,
@@ -93,9 +122,63 @@ ad_status ad_depthwise_conv2d_s8(const ad_context *ctx,
                                  const ad_dims *output_dims,
                                  int8_t *output);
 
+/**
+ * 16x8 DEPTHWISE_CONV_2D; layouts as ad_depthwise_conv2d_s8, int64 bias (C_OUT
+ * values or NULL), 64-bit sums and rescale as ad_conv2d_s16, no zero points.
+ */
+ad_status ad_depthwise_conv2d_s16(const ad_context *ctx,
+                                  const ad_dw_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int16_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int64_t *bias,
+                                  const ad_dims *output_dims,
+                                  int16_t *output);
+
 /** float32 DEPTHWISE_CONV_2D; layouts as ad_depthwise_conv2d_s8. */
 ad_status ad_depthwise_conv2d_f32(const ad_context *ctx,
                                   const ad_dw_conv_params *params,
+                                  const ad_activation_f32 *activation,
+                                  const ad_dims *input_dims,
+                                  const float *input,
+                                  const ad_dims *filter_dims,
+                                  const float *filter,
+                                  const float *bias,
+                                  const ad_dims *output_dims,
+                                  float *output);
+
+/**
+ * TRANSPOSE_CONV: input [N, H, W, C_IN], filter [C_OUT, KH, KW, C_IN], output
+ * [N, OH, OW, C_OUT]; output (oy, ox) receives input (iy, ix) through filter tap
+ * (oy + pad.h - iy * stride.h, ox + pad.w - ix * stride.w) when that tap exists.
+ * int8: per-channel requantisation as ad_conv2d_s8 (int32 bias); 16x8: int64
+ * bias, 64-bit sums as ad_conv2d_s16, no zero points; float32: sums in TFLite's
+ * order (input row, column, channel), bias added last. No scratch (ctx unused).
+ */
+ad_status ad_transpose_conv2d_s8(const ad_context *ctx,
+                                 const ad_transpose_conv_params *params,
+                                 const ad_conv_quant *quant,
+                                 const ad_dims *input_dims,
+                                 const int8_t *input,
+                                 const ad_dims *filter_dims,
+                                 const int8_t *filter,
+                                 const int32_t *bias,
+                                 const ad_dims *output_dims,
+                                 int8_t *output);
+ad_status ad_transpose_conv2d_s16(const ad_context *ctx,
+                                  const ad_transpose_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int16_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int64_t *bias,
+                                  const ad_dims *output_dims,
+                                  int16_t *output);
+ad_status ad_transpose_conv2d_f32(const ad_context *ctx,
+                                  const ad_transpose_conv_params *params,
                                   const ad_activation_f32 *activation,
                                   const ad_dims *input_dims,
                                   const float *input,
@@ -290,6 +373,9 @@ ad_status ad_softmax_s8(const ad_context *ctx, const ad_softmax_quant *quant, in
                         const int8_t *input, int8_t *output);
 ad_status ad_softmax_s8_s16(const ad_context *ctx, const ad_softmax_quant *quant, int32_t num_rows,
                             int32_t row_size, const int8_t *input, int16_t *output);
+/** int16 SOFTMAX (zero points 0, output scale 1/32768); the tables come from the emitter. */
+ad_status ad_softmax_s16(const ad_context *ctx, const ad_softmax_s16_quant *quant, int32_t num_rows,
+                         int32_t row_size, const int16_t *input, int16_t *output);
 ad_status ad_softmax_f32(const ad_context *ctx, float beta, int32_t num_rows, int32_t row_size, const float *input,
                          float *output);
 
@@ -338,6 +424,8 @@ ad_status ad_quantize_f32_s16(const ad_context *ctx, float scale, int32_t zero_p
                               const float *input, int16_t *output);
 ad_status ad_quantize_s8_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
                             int8_t *output);
+ad_status ad_quantize_s8_u8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
+                            uint8_t *output);
 ad_status ad_quantize_s8_s16(const ad_context *ctx, const ad_requant *quant, int32_t size, const int8_t *input,
                              int16_t *output);
 ad_status ad_quantize_s16_s8(const ad_context *ctx, const ad_requant *quant, int32_t size, const int16_t *input,
@@ -567,6 +655,30 @@ ad_status ad_depthwise_conv2d_rowbuf_opt_s8(const ad_context *ctx,
                                             const int32_t *bias,
                                             const ad_dims *output_dims,
                                             int8_t *output);
+/** ad_depthwise_conv2d_rowbuf_s8, four channels per pass with SMLABB/SMLATT (Armv7E-M DSP; plain C
+ * without it); filters at most 32 rows high. */
+ad_status ad_depthwise_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
+/** ad_depthwise_conv2d_s8 computed as ad_depthwise_conv2d_rowbuf_dsp_s8 does; filters at most 32 rows high. */
+ad_status ad_depthwise_conv2d_dsp_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *output);
 ad_status ad_conv2d_rowbuf_f32(const ad_context *ctx,
                                const ad_row_buffer *rb,
                                const ad_conv_params *params,
@@ -655,6 +767,19 @@ ad_status ad_conv2d_add_s8(const ad_context *ctx,
                            const int32_t *bias,
                            const ad_dims *output_dims,
                            int8_t *residual);
+/** ad_conv2d_add_s8 with SMLAD dot products, two channels per pass (Armv7E-M DSP; plain C without it);
+ * filters of at most 64 taps (height x width). */
+ad_status ad_conv2d_add_dsp_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
 ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dw_conv_params *params,
                                      const ad_conv_quant *quant,
@@ -666,6 +791,85 @@ ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const int32_t *bias,
                                      const ad_dims *output_dims,
                                      int8_t *residual);
+
+/* Helium (MVE) variants for Cortex-M55 (plain C without MVE). */
+/** ad_conv2d_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+ad_status ad_conv2d_mve_s8(const ad_context *ctx,
+                           const ad_conv_params *params,
+                           const ad_conv_quant *quant,
+                           const ad_dims *input_dims,
+                           const int8_t *input,
+                           const ad_dims *filter_dims,
+                           const int8_t *filter,
+                           const int32_t *bias,
+                           const ad_dims *output_dims,
+                           int8_t *output);
+/** ad_depthwise_conv2d_s8 for depth multiplier 1 on Helium (MVE): 8 channels per pass (plain C without MVE). */
+ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
+                                     const ad_dw_conv_params *params,
+                                     const ad_conv_quant *quant,
+                                     const ad_dims *input_dims,
+                                     const int8_t *input,
+                                     const ad_dims *filter_dims,
+                                     const int8_t *filter,
+                                     const int32_t *bias,
+                                     const ad_dims *output_dims,
+                                     int8_t *output);
+/** ad_fully_connected_s8 on Helium (MVE): VMLADAVA dot products, zero points folded (plain C without MVE). */
+ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
+                                    const ad_fc_quant *quant,
+                                    const ad_dims *input_dims,
+                                    const int8_t *input,
+                                    const ad_dims *filter_dims,
+                                    const int8_t *filter,
+                                    const int32_t *bias,
+                                    const ad_dims *output_dims,
+                                    int8_t *output);
+
+/** ad_avg_pool_s8 on Helium (MVE): window sums of 16 channels at a time (plain C without MVE). */
+ad_status ad_avg_pool_mve_s8(const ad_context *ctx,
+                             const ad_pool_params *params,
+                             const ad_activation *activation,
+                             const ad_dims *input_dims,
+                             const int8_t *input,
+                             const ad_dims *output_dims,
+                             int8_t *output);
+/** ad_conv2d_rowbuf_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                  const ad_row_buffer *rb,
+                                  const ad_conv_params *params,
+                                  const ad_conv_quant *quant,
+                                  const ad_dims *input_dims,
+                                  const int8_t *input,
+                                  const ad_dims *filter_dims,
+                                  const int8_t *filter,
+                                  const int32_t *bias,
+                                  const ad_dims *output_dims,
+                                  int8_t *output);
+/** ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 on Helium (MVE): 16 channels per pass. */
+ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output);
+/** ad_conv2d_add_s8 for one group on Helium (MVE): VMLADAVA dot products, vector ADD (plain C without MVE). */
+ad_status ad_conv2d_add_mve_s8(const ad_context *ctx,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_add_quant *add_quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int8_t *filter,
+                               const int32_t *bias,
+                               const ad_dims *output_dims,
+                               int8_t *residual);
 
 #ifdef __cplusplus
 }

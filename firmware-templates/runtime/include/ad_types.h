@@ -111,13 +111,15 @@ typedef struct
 /**
  * Per-channel quantisation of a convolution: one Q0.31 multiplier and one
  * shift (positive = left, as frexp returns it; -31..=30) per output channel.
+ * Shifts are int8 (every per-channel shift table below too): a quarter of the
+ * flash of int32 tables, and the kernels index them the same way.
  */
 typedef struct
 {
     int32_t input_zero_point;  /**< int8: -128..=127. */
     int32_t output_zero_point; /**< int8: -128..=127. */
     const int32_t *multiplier; /**< C_OUT values, each 0 or in [2^30, 2^31). */
-    const int32_t *shift;      /**< C_OUT values. */
+    const int8_t *shift;       /**< C_OUT values. */
     ad_activation activation;  /**< Output clamp range. */
 } ad_conv_quant;
 
@@ -138,7 +140,7 @@ typedef struct
     int32_t input_zero_point;
     int32_t output_zero_point; /**< (The filter zero point is ignored, as in TFLite.) */
     const int32_t *multiplier; /**< output_depth values. */
-    const int32_t *shift;      /**< output_depth values. */
+    const int8_t *shift;       /**< output_depth values. */
     ad_activation activation;
 } ad_fc_per_channel_quant;
 
@@ -155,7 +157,7 @@ typedef struct
     int32_t output_zero_point;
     int32_t channels;          /**< 1 or C_OUT: the length of multiplier and shift. */
     const int32_t *multiplier; /**< Q0.31. */
-    const int32_t *shift;      /**< Positive = left. */
+    const int8_t *shift;       /**< Positive = left. */
     ad_activation activation;
 } ad_fc_s16_quant;
 
@@ -193,6 +195,15 @@ typedef struct
     int32_t input_left_shift; /**< >= 0. */
     int32_t diff_min;         /**< Differences below this give the output minimum. */
 } ad_softmax_quant;
+
+/** Parameters of an int16 SOFTMAX (input and output zero point 0, output scale 1/32768). */
+typedef struct
+{
+    int32_t input_multiplier;               /**< Q0.31 of beta * input_scale / (10 / 65535). */
+    int32_t input_left_shift;               /**< Positive = left. */
+    const int16_t *exp_lut;                 /**< 513 samples of exp on [-10, 0]. */
+    const int16_t *one_over_one_plus_x_lut; /**< 513 samples of 1 / (1 + x) on [0, 1]. */
+} ad_softmax_s16_quant;
 
 /** Parameters of int8 LOGISTIC / TANH. */
 typedef struct

@@ -138,7 +138,8 @@ typedef enum
 {
     AD_RPC_TENSOR_INPUT = 0,
     AD_RPC_TENSOR_OUTPUT = 1,
-    AD_RPC_TENSOR_MODEL = 2
+    AD_RPC_TENSOR_MODEL = 2,
+    AD_RPC_TENSOR_STATE = 3
 } ad_rpc_tensor_kind;
 
 typedef enum

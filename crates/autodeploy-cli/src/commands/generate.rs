@@ -110,6 +110,13 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitStatus> {
         "  arena:   {} bytes (static, section .ad_arena)",
         thousands(generated.plan.arena_size as u64)
     );
+    if generated.state.size > 0 {
+        println!(
+            "  state:   {} bytes in {} variable(s), apart from the arena (static RAM; initial data in flash, restored by {name}_reset())",
+            thousands(generated.state.size as u64),
+            generated.state.slots.len()
+        );
+    }
     println!(
         "  weights: {} bytes (section .ad_weights)",
         thousands(generated.weight_bytes as u64)

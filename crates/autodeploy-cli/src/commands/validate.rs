@@ -22,6 +22,11 @@ pub struct ValidateArgs {
     /// Number of seeded random samples.
     #[arg(long, default_value_t = 10, conflicts_with = "inputs")]
     pub samples: usize,
+    /// A streaming model: N consecutive frames of one stream (seeded random,
+    /// or the first N of --inputs); every frame's outputs are compared, and
+    /// the state after the last one (on a mismatch, after every frame).
+    #[arg(long, value_name = "N", conflicts_with = "samples")]
+    pub sequence: Option<usize>,
     /// Seed of the random samples (the same seed gives the same inputs).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -44,10 +49,22 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     let model = Model::from_bytes(&bytes)
         .with_context(|| format!("cannot load '{}'", args.model.display()))?;
     let board = Board::resolve(&args.board)?;
-    let samples = match &args.inputs {
+    let mut samples = match &args.inputs {
         Some(path) => read_samples(path, &model)?,
-        None => random_samples(&model, args.seed, args.samples)?,
+        None => random_samples(&model, args.seed, args.sequence.unwrap_or(args.samples))?,
     };
+    if let Some(n) = args.sequence {
+        if model.state.variables.is_empty() {
+            bail!("--sequence needs a streaming model (one with resource variables); this one keeps no state");
+        }
+        if samples.len() < n {
+            bail!(
+                "--sequence {n}: the inputs hold only {} frames",
+                samples.len()
+            );
+        }
+        samples.truncate(n);
+    }
     if samples.is_empty() {
         bail!("no samples to validate");
     }
@@ -191,6 +208,15 @@ pub(crate) fn print_report(report: &Report, model: &Model) {
             thousands(u64::from(size))
         ),
         None => println!("stack high-water: {stack} bytes"),
+    }
+    if let Some(state) = &report.state {
+        println!(
+            "state after {} consecutive frames: {} of {} bytes match",
+            report.samples, state.matching, state.elements
+        );
+    }
+    if let Some(step) = report.first_bad_step {
+        println!("first frame after which outputs or state differ: {step}");
     }
     match &report.divergence {
         Some(d) => {

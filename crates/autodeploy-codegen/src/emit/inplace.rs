@@ -139,10 +139,14 @@ pub fn emit(emitter: &mut Emitter<'_>, layer: &Layer) -> Result<Option<EmittedLa
                     .step,
             };
             let plain = emitter.plain(&redirected)?;
-            let kernel = match plain.kernel {
+            let fused = match plain.kernel {
                 Some(Kernel::Conv2dS8) => Kernel::Conv2dAddS8,
                 Some(Kernel::DepthwiseConv2dS8) => Kernel::DepthwiseConv2dAddS8,
                 _ => return Err(refuse(layer, &scheme, "no fused kernel for this convolution")),
+            };
+            let (kernel, choice) = match super::select::variant(emitter.kernels, fused, layer) {
+                Some((k, why)) => (k, format!("    /* Kernel variant: {} ({why}). */\n", k.c_name())),
+                None => (fused, String::new()),
             };
             // The convolution's operand becomes input 1 of the ADD.
             let conv_first = add_op.input(0) == Some(conv_output);
@@ -165,7 +169,7 @@ pub fn emit(emitter: &mut Emitter<'_>, layer: &Layer) -> Result<Option<EmittedLa
                     q.input1_shift,
                 )
             };
-            let mut add_quant = String::new();
+            let mut add_quant = choice;
             let _ = writeln!(
                 add_quant,
                 "    /* Fused layer {add_layer} ADD (convolution's operand first), written over tensor {residual}. */\n    static const ad_add_quant add_quant = {{.left_shift = {}, .input1_zero_point = {z1}, .input1_multiplier = {m1}, .input1_shift = {s1}, .input2_zero_point = {z2}, .input2_multiplier = {m2}, .input2_shift = {s2}, .output_zero_point = {}, .output_multiplier = {}, .output_shift = {}, .activation = {}}};",

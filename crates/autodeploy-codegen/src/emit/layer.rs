@@ -10,11 +10,12 @@ use std::fmt::Write;
 
 use autodeploy_model::{ElementType, Graph};
 use autodeploy_reference::kernels::activation::SigmoidTanhQuant;
-use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step};
+use autodeploy_reference::layer::{Layer, Numeric, PadValue, Requant, Step, Window};
 use autodeploy_runtime::Kernel;
 
 use super::c;
 use crate::plan::{InPlace, MemoryPlan};
+use crate::state::StatePlan;
 use crate::CodegenError;
 
 /// The C text of one layer.
@@ -42,6 +43,8 @@ impl From<CodegenError> for LayerError {
 pub struct Emitter<'a> {
     pub graph: &'a Graph,
     pub plan: &'a MemoryPlan,
+    /// Tensors that live in the state region (streaming models).
+    pub state: &'a StatePlan,
     pub name: &'a str,
     /// Constant tensors referenced by the emitted code.
     pub used_constants: BTreeSet<usize>,
@@ -62,19 +65,22 @@ fn c_type(t: ElementType) -> &'static str {
 
 impl<'a> Emitter<'a> {
     /// A C expression for tensor `index` as a (const) pointer of its type.
-    fn pointer(&mut self, index: usize, mutable: bool) -> Result<String, LayerError> {
+    pub(super) fn pointer(&mut self, index: usize, mutable: bool) -> Result<String, LayerError> {
         let tensor = self.graph.tensor(index);
         let ty = c_type(tensor.dtype);
         if tensor.is_constant() {
             self.used_constants.insert(index);
             return Ok(format!("{}_t{index}", self.name));
         }
+        let constness = if mutable { "" } else { "const " };
+        if let Some(offset) = self.state.in_state.get(index).copied().flatten() {
+            return Ok(format!("({constness}{ty} *)STATE({offset}u)"));
+        }
         let placement = self.plan.buffers[index].ok_or_else(|| {
             LayerError::Other(CodegenError::MissingPlacement {
                 tensor: tensor.label(),
             })
         })?;
-        let constness = if mutable { "" } else { "const " };
         Ok(format!("({constness}{ty} *)ARENA({}u)", placement.offset))
     }
 
@@ -115,6 +121,16 @@ impl<'a> Emitter<'a> {
             .copied()
             .flatten()
             .map_or(ElementType::Float32, |i| self.dtype(i))
+    }
+
+    /// The element type of the optional input `slot` (a bias), if present.
+    fn bias_dtype(&self, layer: &Layer, slot: usize) -> Option<ElementType> {
+        layer
+            .inputs
+            .get(slot)
+            .copied()
+            .flatten()
+            .map(|b| self.dtype(b))
     }
 
     /// Bytes per element of tensor `index` (for the data-movement kernels).
@@ -199,7 +215,7 @@ impl<'a> Emitter<'a> {
                         )
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant");
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
                         (
                             if depthwise {
                                 Kernel::DepthwiseConv2dS8
@@ -209,34 +225,82 @@ impl<'a> Emitter<'a> {
                             "&quant",
                         )
                     }
+                    (Numeric::Quant(r), ElementType::Int16) => {
+                        // As the reference: an int32 bias sums in 32 bits, else 64
+                        // (the reference refuses a 16x8 depthwise int32 bias).
+                        let kernel = match (depthwise, self.bias_dtype(layer, 2)) {
+                            (false, Some(ElementType::Int32)) => Kernel::Conv2dBias32S16,
+                            (false, None | Some(ElementType::Int64)) => Kernel::Conv2dS16,
+                            (true, None | Some(ElementType::Int64)) => Kernel::DepthwiseConv2dS16,
+                            _ => return Err(LayerError::NoKernel),
+                        };
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
+                        (kernel, "&quant")
+                    }
                     _ => return Err(LayerError::NoKernel),
                 };
+                let bias = self.optional(layer, 2)?;
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [0, 1], &bias)?;
+                kernel
+            }
+            Step::TransposeConv {
+                window: w, numeric, ..
+            } => {
+                let mut widened_bias = None;
                 let _ = writeln!(
                     body,
-                    "    static const ad_dims input_dims = {};",
-                    c::dims(w.input)
+                    "    static const ad_transpose_conv_params params = {{.stride = {{.h = {}, .w = {}}}, .padding = {{.h = {}, .w = {}}}}};",
+                    w.params.stride_h, w.params.stride_w, w.params.pad_h, w.params.pad_w
                 );
-                let _ = writeln!(
-                    body,
-                    "    static const ad_dims filter_dims = {};",
-                    c::dims(w.filter)
-                );
-                let _ = writeln!(
-                    body,
-                    "    static const ad_dims output_dims = {};",
-                    c::dims(w.output)
-                );
-                let (input, filter, bias, output) = (
-                    self.input(layer, 0)?,
-                    self.input(layer, 1)?,
-                    self.optional(layer, 2)?,
-                    self.output(layer, 0)?,
-                );
-                let _ = writeln!(
-                    body,
-                    "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
-                    kernel.c_name()
-                );
+                let (kernel, numeric_arg) = match (numeric, out_ty) {
+                    (Numeric::Float(act), _) => {
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_activation_f32 act = {};",
+                            c::activation_f32(*act, &what)?
+                        );
+                        (Kernel::TransposeConv2dF32, "&act")
+                    }
+                    (Numeric::Quant(r), ElementType::Int8) => {
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
+                        (Kernel::TransposeConv2dS8, "&quant")
+                    }
+                    (Numeric::Quant(r), ElementType::Int16)
+                        if matches!(self.bias_dtype(layer, 3), None | Some(ElementType::Int64)) =>
+                    {
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
+                        (Kernel::TransposeConv2dS16, "&quant")
+                    }
+                    // TFLite widens a constant int16 bias to int64: so does the emitter.
+                    (Numeric::Quant(r), ElementType::Int16) => {
+                        let wide: Vec<i64> = layer
+                            .inputs
+                            .get(3)
+                            .copied()
+                            .flatten()
+                            .and_then(|b| self.graph.tensor(b).data_i16())
+                            .ok_or(LayerError::NoKernel)?
+                            .into_iter()
+                            .map(i64::from)
+                            .collect();
+                        statics.push_str(&c::int_array(
+                            "static const",
+                            "int64_t",
+                            &format!("layer{i}_bias64"),
+                            &wide,
+                        ));
+                        widened_bias = Some(format!("layer{i}_bias64"));
+                        per_channel_quant(&mut statics, &mut body, i, r, "ad_conv_quant")?;
+                        (Kernel::TransposeConv2dS16, "&quant")
+                    }
+                    _ => return Err(LayerError::NoKernel),
+                };
+                // Inputs: output shape, filter, input, optional bias.
+                let bias = match widened_bias {
+                    Some(b) => b,
+                    None => self.optional(layer, 3)?,
+                };
+                self.window_call(&mut body, layer, kernel, numeric_arg, w, [2, 1], &bias)?;
                 kernel
             }
             Step::FullyConnected { dims, numeric } => {
@@ -253,7 +317,13 @@ impl<'a> Emitter<'a> {
                         (Kernel::FullyConnectedF32, "&act")
                     }
                     (Numeric::Quant(r), ElementType::Int8) if r.per_channel => {
-                        per_channel_quant(&mut statics, &mut body, i, r, "ad_fc_per_channel_quant");
+                        per_channel_quant(
+                            &mut statics,
+                            &mut body,
+                            i,
+                            r,
+                            "ad_fc_per_channel_quant",
+                        )?;
                         (Kernel::FullyConnectedPerChannelS8, "&quant")
                     }
                     (Numeric::Quant(r), ElementType::Int8) => {
@@ -271,13 +341,7 @@ impl<'a> Emitter<'a> {
                     }
                     (Numeric::Quant(r), ElementType::Int16) => {
                         // As the reference: an int32 bias sums in 32 bits, else 64.
-                        let kernel = match layer
-                            .inputs
-                            .get(2)
-                            .copied()
-                            .flatten()
-                            .map(|b| self.dtype(b))
-                        {
+                        let kernel = match self.bias_dtype(layer, 2) {
                             Some(ElementType::Int32) => Kernel::FullyConnectedBias32S16,
                             None | Some(ElementType::Int64) => Kernel::FullyConnectedS16,
                             Some(_) => return Err(LayerError::NoKernel),
@@ -288,7 +352,7 @@ impl<'a> Emitter<'a> {
                             i,
                             &r.multiplier[..channels],
                             &r.shift[..channels],
-                        );
+                        )?;
                         let _ = writeln!(
                             body,
                             "    static const ad_fc_s16_quant quant = {{.input_zero_point = {}, .filter_zero_point = {}, .output_zero_point = {}, .channels = {channels}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
@@ -461,7 +525,10 @@ impl<'a> Emitter<'a> {
                 kernel
             }
             Step::Softmax {
-                beta, depth, quant, ..
+                beta,
+                depth,
+                quant,
+                quant16,
             } => {
                 let rows = self.elements(layer.outputs[0]) / (*depth).max(1);
                 let (kernel, first) = match (self.in_dtype(layer), out_ty, quant) {
@@ -482,6 +549,26 @@ impl<'a> Emitter<'a> {
                             },
                             "&q".to_string(),
                         )
+                    }
+                    (ElementType::Int16, ElementType::Int16, _) => {
+                        let q = quant16.as_ref().ok_or(LayerError::NoKernel)?;
+                        for (name, lut) in [
+                            ("exp_lut", &q.exp_lut),
+                            ("recip_lut", &q.one_over_one_plus_x_lut),
+                        ] {
+                            statics.push_str(&c::int_array(
+                                "static const",
+                                "int16_t",
+                                &format!("layer{i}_{name}"),
+                                &lut[..],
+                            ));
+                        }
+                        let _ = writeln!(
+                            body,
+                            "    static const ad_softmax_s16_quant q = {{.input_multiplier = {}, .input_left_shift = {}, .exp_lut = layer{i}_exp_lut, .one_over_one_plus_x_lut = layer{i}_recip_lut}};",
+                            q.input_multiplier, q.input_left_shift
+                        );
+                        (Kernel::SoftmaxS16, "&q".to_string())
                     }
                     _ => return Err(LayerError::NoKernel),
                 };
@@ -563,6 +650,7 @@ impl<'a> Emitter<'a> {
                     (ElementType::Int16, ElementType::Int8) => Kernel::QuantizeS16S8,
                     (ElementType::Int16, ElementType::Int16) => Kernel::QuantizeS16S16,
                     (ElementType::Int8, ElementType::Int32) => Kernel::QuantizeS8S32,
+                    (ElementType::Int8, ElementType::Uint8) => Kernel::QuantizeS8U8,
                     (ElementType::Int16, ElementType::Int32) => Kernel::QuantizeS16S32,
                     _ => return Err(LayerError::NoKernel),
                 };
@@ -953,6 +1041,44 @@ impl<'a> Emitter<'a> {
         })
     }
 
+    /// The dims of a convolution window and the call
+    /// `kernel(NULL, &params, quant, dims, input, dims, filter, bias, dims, output)`,
+    /// reading input and filter from the layer's input slots `[input, filter]`.
+    #[allow(clippy::too_many_arguments)]
+    fn window_call(
+        &mut self,
+        body: &mut String,
+        layer: &Layer,
+        kernel: Kernel,
+        numeric_arg: &str,
+        w: &Window,
+        [input, filter]: [usize; 2],
+        bias: &str,
+    ) -> Result<(), LayerError> {
+        for (name, dims) in [
+            ("input", w.input),
+            ("filter", w.filter),
+            ("output", w.output),
+        ] {
+            let _ = writeln!(
+                body,
+                "    static const ad_dims {name}_dims = {};",
+                c::dims(dims)
+            );
+        }
+        let (input, filter, output) = (
+            self.input(layer, input)?,
+            self.input(layer, filter)?,
+            self.output(layer, 0)?,
+        );
+        let _ = writeln!(
+            body,
+            "    return {}(NULL, &params, {numeric_arg}, &input_dims, {input}, &filter_dims, {filter}, {bias}, &output_dims, {output});",
+            kernel.c_name()
+        );
+        Ok(())
+    }
+
     /// `kernel(NULL, [q,] size, in, out)` for element-wise unary kernels.
     fn unary(
         &mut self,
@@ -1015,8 +1141,14 @@ impl<'a> Emitter<'a> {
 /// The per-channel multiplier and shift tables of layer `i` (static, in
 /// flash) and a `quant` struct of C type `ty` pointing at them: the same
 /// fields for convolutions and per-channel dense layers.
-fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requant, ty: &str) {
-    quant_tables(statics, i, &r.multiplier, &r.shift);
+fn per_channel_quant(
+    statics: &mut String,
+    body: &mut String,
+    i: usize,
+    r: &Requant,
+    ty: &str,
+) -> Result<(), LayerError> {
+    quant_tables(statics, i, &r.multiplier, &r.shift)?;
     let _ = writeln!(
         body,
         "    static const {ty} quant = {{.input_zero_point = {}, .output_zero_point = {}, .multiplier = layer{i}_multiplier, .shift = layer{i}_shift, .activation = {}}};",
@@ -1024,10 +1156,23 @@ fn per_channel_quant(statics: &mut String, body: &mut String, i: usize, r: &Requ
         r.output_zero_point,
         c::activation(r.activation)
     );
+    Ok(())
 }
 
-/// The `layer<i>_multiplier` and `layer<i>_shift` tables (static, in flash).
-fn quant_tables(statics: &mut String, i: usize, multiplier: &[i32], shift: &[i32]) {
+/// The `layer<i>_multiplier` (int32) and `layer<i>_shift` (int8: shifts lie
+/// in -31..=30) tables, static, in flash.
+fn quant_tables(
+    statics: &mut String,
+    i: usize,
+    multiplier: &[i32],
+    shift: &[i32],
+) -> Result<(), LayerError> {
+    if let Some(bad) = shift.iter().find(|s| i8::try_from(**s).is_err()) {
+        return Err(LayerError::Other(CodegenError::Unrepresentable {
+            what: format!("layer {i} shift table"),
+            reason: format!("shift {bad} does not fit the runtime's int8 shift tables"),
+        }));
+    }
     statics.push_str(&c::int_array(
         "static const",
         "int32_t",
@@ -1036,8 +1181,9 @@ fn quant_tables(statics: &mut String, i: usize, multiplier: &[i32], shift: &[i32
     ));
     statics.push_str(&c::int_array(
         "static const",
-        "int32_t",
+        "int8_t",
         &format!("layer{i}_shift"),
         shift,
     ));
+    Ok(())
 }

@@ -10,6 +10,8 @@ mod c;
 mod inplace;
 mod layer;
 mod select;
+mod shared;
+mod state;
 mod weights;
 
 use std::collections::BTreeSet;
@@ -22,7 +24,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::MissingKernel;
-use crate::plan::{plan, MemoryPlan, PlanOptions};
+use crate::plan::{plan_with_external, MemoryPlan, PlanOptions};
+use crate::state::{plan_state, StateOp, StatePlan};
 use crate::CodegenError;
 
 pub use c::identifier;
@@ -79,7 +82,11 @@ pub struct Generated {
     pub name: String,
     pub files: Vec<GeneratedFile>,
     pub plan: MemoryPlan,
-    /// Per layer: the kernel it calls (`None` for aliases).
+    /// The state region of a streaming model (size 0 without variables),
+    /// apart from the arena.
+    pub state: StatePlan,
+    /// Per layer: the kernel it calls (`None` for aliases and state layers
+    /// that run nothing).
     pub layer_kernels: Vec<Option<Kernel>>,
     /// SHA-256 of the model file, hex.
     pub model_hash: String,
@@ -109,12 +116,16 @@ pub fn generate(
         .map_err(|e| CodegenError::Model(e.to_string()))?;
     let graph = model.main_graph();
     let name = options.name.as_str();
+    let state = plan_state(model)?;
+    // State layers (VAR_HANDLE, READ/ASSIGN_VARIABLE, CALL_ONCE) have no
+    // reference preparation: `state.rs` emits them.
     let layers = graph
         .operators
         .iter()
+        .filter(|op| state.ops[op.index] == StateOp::Kernel)
         .map(|op| Layer::prepare(graph, op).map_err(|e| CodegenError::Model(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let memory = plan(graph, &options.plan)?;
+    let memory = plan_with_external(graph, &options.plan, &state.external())?;
     if memory
         .order
         .iter()
@@ -129,25 +140,35 @@ pub fn generate(
     let mut emitter = layer::Emitter {
         graph,
         plan: &memory,
+        state: &state,
         name,
         used_constants: BTreeSet::new(),
         kernels: options.kernels,
     };
     let mut functions = String::new();
+    let mut shared = shared::SharedConsts::default();
     let mut layer_kernels = Vec::new();
     let mut missing = Vec::new();
-    for layer in &layers {
-        match emitter.layer(layer) {
+    let mut prepared = layers.iter();
+    for op in &graph.operators {
+        let result = match state.ops[op.index] {
+            StateOp::Kernel => match prepared.next() {
+                Some(layer) => emitter.layer(layer),
+                None => unreachable!("one prepared layer per kernel layer"),
+            },
+            what => emitter.state_layer(op, what),
+        };
+        match result {
             Ok(emitted) => {
-                functions.push_str(&emitted.code);
+                functions.push_str(&shared.pool(&emitted.code));
                 functions.push('\n');
                 layer_kernels.push(emitted.kernel);
             }
             Err(layer::LayerError::NoKernel) => missing.push(MissingKernel {
-                layer: layer.index,
-                op: layer.op.clone(),
+                layer: op.index,
+                op: op.name().to_string(),
                 dtype: graph
-                    .input_of(&graph.operators[layer.index], 0)
+                    .input_of(op, 0)
                     .map_or("?".into(), |t| t.dtype.to_string()),
             }),
             Err(layer::LayerError::Other(e)) => return Err(e),
@@ -172,18 +193,21 @@ pub fn generate(
             .map(|&i| json!({ "bytes": graph.tensor(i).byte_size() }))
             .collect()
     };
-    let layer_summaries: Vec<String> = layers
+    let layer_summaries: Vec<String> = graph
+        .operators
         .iter()
         .zip(&layer_kernels)
-        .map(|(l, k)| {
+        .map(|(op, k)| {
+            let why = if state.ops[op.index] == StateOp::Kernel {
+                memory.in_place[op.index].name()
+            } else {
+                "state"
+            };
             format!(
                 "{:>3} {:<20} {}",
-                l.index,
-                l.op,
-                k.map_or_else(
-                    || format!("(no call: {})", memory.in_place[l.index].name()),
-                    |k| k.c_name().to_string()
-                )
+                op.index,
+                op.name(),
+                k.map_or_else(|| format!("(no call: {why})"), |k| k.c_name().to_string())
             )
         })
         .collect();
@@ -202,9 +226,14 @@ pub fn generate(
         "inputs": io(&graph.inputs),
         "outputs": io(&graph.outputs),
         "model_hash": model_hash,
-        "layer_functions": functions,
-        "layer_names": (0..layers.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
-        "layer_ops": layers.iter().map(|l| l.op.clone()).collect::<Vec<_>>(),
+        "layer_functions": format!("{}\n{functions}", shared.definitions()),
+        "layer_names": (0..graph.operators.len()).map(|i| format!("layer{i}")).collect::<Vec<_>>(),
+        "layer_ops": graph.operators.iter().map(|op| op.name().to_string()).collect::<Vec<_>>(),
+        "state_size": state.size,
+        "state_variable_bytes": state.variable_bytes(),
+        "state_variable_count": state.slots.len(),
+        "state_table": state_table(&state, name),
+        "state_slots": state.slots.iter().map(|s| format!("{:>6} {:>6}  {}", s.offset, s.bytes, s.name.replace("*/", "* /"))).collect::<Vec<_>>(),
         "layer_summaries": layer_summaries,
         "tensor_table": tensor_table,
     });
@@ -234,6 +263,7 @@ pub fn generate(
         name: name.to_string(),
         files,
         plan: memory,
+        state,
         layer_kernels,
         model_hash,
         weight_bytes,
@@ -241,6 +271,32 @@ pub fn generate(
     let runtime = runtime_files(&generated.kernels());
     generated.files.extend(runtime);
     Ok(generated)
+}
+
+/// The state region's initial data (flash) and, per tensor, its offset in
+/// the state region (-1: not there); empty without state.
+fn state_table(state: &StatePlan, name: &str) -> String {
+    if state.size == 0 {
+        return String::new();
+    }
+    let offsets: Vec<i64> = state
+        .in_state
+        .iter()
+        .map(|o| o.map_or(-1, |o| o as i64))
+        .collect();
+    let mut out = c::int_array(
+        "static const",
+        "uint8_t",
+        &format!("{name}_state_initial"),
+        &state.initial,
+    );
+    out.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        "tensor_state_offsets",
+        &offsets,
+    ));
+    out
 }
 
 /// The runtime headers and the sources of `kernels`, under `runtime/`.
@@ -308,11 +364,7 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         .collect();
     let mut out = c::int_array("static const", "int32_t", "tensor_offsets", &offsets);
     let named: BTreeSet<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
-    out.push_str(&format!(
-        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
-        graph.tensors.len().max(1)
-    ));
-    for t in &graph.tensors {
+    let entry = |t: &autodeploy_model::Tensor| -> Result<String, CodegenError> {
         let what = format!("tensor {}", t.label());
         if t.shape.len() > 6 {
             return Err(CodegenError::Unrepresentable {
@@ -337,31 +389,45 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
             "NULL".into()
         };
         let scale = t.quant.as_ref().map_or(0.0, |q| q.scale());
-        out.push_str(&format!(
+        Ok(format!(
             "    {{.name = {label}, .type = {ty}, .rank = {}, .dims = {{{}}}, .bytes = {}u, .scale = {}, .zero_point = {}}},\n",
             t.shape.len(),
             dims.join(", "),
             t.byte_size(),
             c::f32_literal(scale, &what)?,
             t.quant.as_ref().map_or(0, |q| q.zero_point())
-        ));
+        ))
+    };
+    // Every tensor's description, for layer-by-layer debugging; a firmware
+    // that never calls NAME_tensor_info_of drops it (-fdata-sections).
+    out.push_str(&format!(
+        "\nstatic const {name}_tensor_info tensor_infos[{}] = {{\n",
+        graph.tensors.len().max(1)
+    ));
+    for t in &graph.tensors {
+        out.push_str(&entry(t)?);
     }
     out.push_str("};\n\n");
+    // The model's inputs then outputs again, for the public accessors.
+    let io: Vec<usize> = graph.inputs.iter().chain(&graph.outputs).copied().collect();
+    out.push_str(&format!(
+        "static const {name}_tensor_info io_infos[{}] = {{\n",
+        io.len().max(1)
+    ));
+    for &t in &io {
+        out.push_str(&entry(graph.tensor(t))?);
+    }
+    out.push_str("};\n\n");
+    let io_offsets: Vec<i64> = io.iter().map(|&t| offsets[t]).collect();
+    out.push_str(&c::int_array(
+        "static const",
+        "int32_t",
+        "io_offsets",
+        &io_offsets,
+    ));
     for t in graph.inputs.iter().chain(&graph.outputs) {
         type_enum(name, graph.tensor(*t).dtype)?;
     }
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "input_tensors",
-        &graph.inputs,
-    ));
-    out.push_str(&c::int_array(
-        "static const",
-        "uint16_t",
-        "output_tensors",
-        &graph.outputs,
-    ));
     let counts: Vec<usize> = graph.operators.iter().map(|op| op.outputs.len()).collect();
     let starts: Vec<usize> = counts
         .iter()

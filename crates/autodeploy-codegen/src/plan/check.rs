@@ -181,6 +181,15 @@ impl Ctx<'_> {
                 spans[t] = None;
                 continue;
             }
+            if self.plan.external.contains(&t) {
+                if self.plan.buffers[t].is_some() {
+                    return Err(CodegenError::ExternalPlaced {
+                        tensor: self.label(t),
+                    });
+                }
+                spans[t] = None;
+                continue;
+            }
             if fused_away.contains(&t) {
                 if self.plan.buffers[t].is_some() {
                     return Err(CodegenError::InPlaceRule {

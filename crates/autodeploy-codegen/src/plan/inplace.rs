@@ -15,7 +15,7 @@
 //!    units it still needs in a line buffer, if that costs fewer bytes than
 //!    a separate output.
 
-use autodeploy_model::{Graph, OpKind, Operator, Padding};
+use autodeploy_model::{ElementType, Graph, OpKind, Operator, Padding};
 
 use super::liveness::Liveness;
 use super::{InPlace, RowUnit, ALIGNMENT};
@@ -106,13 +106,15 @@ pub(crate) fn choose(
     order: &[usize],
     enabled: &Enabled,
     allowed: &[bool],
+    external: &[usize],
 ) -> (Vec<usize>, Schemes) {
     let mut order = order.to_vec();
     let mut schemes = Schemes::none(graph);
     if enabled.fused_add {
         fuse_adds(graph, &mut order, &mut schemes);
     }
-    let live = Liveness::new(graph, &order, &schemes);
+    // External tensors have no interval, so no scheme below picks them.
+    let live = Liveness::new(graph, &order, &schemes, external);
     let mut groups = Groups::singletons(graph, &live);
     for &l in &order {
         let op = &graph.operators[l];
@@ -239,6 +241,10 @@ fn fuse_adds(graph: &Graph, order: &mut Vec<usize>, schemes: &mut Schemes) {
             continue;
         }
         let out = add.outputs[0];
+        // The runtime fuses int8 convolutions only (`ad_conv2d_add_s8`).
+        if graph.tensors[out].dtype == ElementType::Int16 {
+            continue;
+        }
         let same = |t: usize| {
             graph.tensors[t].shape == graph.tensors[out].shape
                 && graph.tensors[t].dtype == graph.tensors[out].dtype
@@ -499,7 +505,8 @@ impl RowGeom {
             return None;
         }
         let bits = x.dtype.bits()?;
-        if bits % 8 != 0 || y.dtype.bits()? != bits {
+        // The runtime has row-buffer kernels for int8 and float32 only.
+        if bits % 8 != 0 || bits == 16 || y.dtype.bits()? != bits {
             return None;
         }
         let e = bits / 8;

@@ -4,7 +4,8 @@
 //! its convolution. A tensor is live from the step that writes it (step 0
 //! for graph inputs) to the last step that reads it (the last step for graph
 //! outputs), both included. Variables live throughout. Constants are not in
-//! the arena; neither is the output of a convolution with a fused ADD.
+//! the arena; neither is the output of a convolution with a fused ADD, nor
+//! an external tensor (resource handles, the state region).
 
 use autodeploy_model::Graph;
 
@@ -21,7 +22,7 @@ pub(crate) struct Liveness {
 }
 
 impl Liveness {
-    pub fn new(graph: &Graph, order: &[usize], schemes: &Schemes) -> Liveness {
+    pub fn new(graph: &Graph, order: &[usize], schemes: &Schemes, external: &[usize]) -> Liveness {
         let n = graph.operators.len();
         let mut step = vec![0; n];
         for (i, &l) in order.iter().enumerate() {
@@ -67,7 +68,7 @@ impl Liveness {
             .map(|(f, e)| Some(((*f)?, (*e)?)))
             .collect();
         for (t, tensor) in graph.tensors.iter().enumerate() {
-            if tensor.data.is_some() {
+            if tensor.data.is_some() || external.contains(&t) {
                 interval[t] = None;
             }
         }

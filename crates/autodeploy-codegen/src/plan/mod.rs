@@ -247,6 +247,8 @@ pub struct MemoryPlan {
     pub order: Vec<usize>,
     /// Which placement heuristic produced the arena (for reports).
     pub strategy: String,
+    /// Tensors stored outside the arena (see [`plan_with_external`]).
+    pub external: Vec<usize>,
 }
 
 impl MemoryPlan {
@@ -261,8 +263,20 @@ impl MemoryPlan {
 
 /// Plans the arena of `graph`. The returned plan has passed [`check`].
 pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenError> {
+    plan_with_external(graph, options, &[])
+}
+
+/// Plans the arena of `graph` leaving out the tensors `external` (resource
+/// handles, and tensors that live in the state region of a streaming model,
+/// `crate::state`): they get no placement and take part in no in-place
+/// scheme.
+pub fn plan_with_external(
+    graph: &Graph,
+    options: &PlanOptions,
+    external: &[usize],
+) -> Result<MemoryPlan, CodegenError> {
     for t in &graph.tensors {
-        if t.data.is_none() && t.dtype.bits().is_none() {
+        if t.data.is_none() && t.dtype.bits().is_none() && !external.contains(&t.index) {
             return Err(CodegenError::UnsizedTensor {
                 tensor: t.label(),
                 dtype: t.dtype.name().to_string(),
@@ -278,7 +292,7 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
     order::check_topological(graph, &model_order)?;
     let plain_lower_bound = {
         let schemes = inplace::Schemes::none(graph);
-        let live = liveness::Liveness::new(graph, &model_order, &schemes);
+        let live = liveness::Liveness::new(graph, &model_order, &schemes, external);
         let groups = inplace::Groups::build(graph, &live, &schemes);
         let per_step = groups.live_bytes(&live, &scratch, &schemes);
         per_step.into_iter().max().unwrap_or(0)
@@ -313,8 +327,8 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
     let n = graph.operators.len();
     for order in &orders {
         let evaluate = |enabled: &inplace::Enabled, allowed: &[bool]| {
-            let (order, schemes) = inplace::choose(graph, order, enabled, allowed);
-            let live = liveness::Liveness::new(graph, &order, &schemes);
+            let (order, schemes) = inplace::choose(graph, order, enabled, allowed, external);
+            let live = liveness::Liveness::new(graph, &order, &schemes, external);
             let groups = inplace::Groups::build(graph, &live, &schemes);
             let per_step = groups.live_bytes(&live, &scratch, &schemes);
             let lower_bound = per_step.iter().copied().max().unwrap_or(0);
@@ -330,6 +344,7 @@ pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenE
                 in_place: best.in_place,
                 order,
                 strategy: best.strategy,
+                external: external.to_vec(),
             };
             (plan, total)
         };

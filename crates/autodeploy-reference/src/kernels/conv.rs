@@ -8,8 +8,8 @@
 //!   point and clamped;
 //! - 16x8 (int16 activations, int8 weights) applies no zero points at all
 //!   (TFLite Micro requires them to be zero); CONV_2D accumulates in 32 bits when
-//!   the bias is int32 (or absent with a quantized bias type of int32), otherwise
-//!   in 64 bits, and rescales with the matching 32- or 64-bit multiply;
+//!   the bias is int32, otherwise (int64 or no bias) in 64 bits, and rescales
+//!   with the matching 32- or 64-bit multiply;
 //!   DEPTHWISE_CONV_2D and TRANSPOSE_CONV always use 64 bits;
 //! - float32 sums products in the order (filter row, filter column, input
 //!   channel), adds the bias last and clamps;
@@ -79,8 +79,8 @@ pub struct ConvQuant<'a> {
 }
 
 /// Bias of a 16x8 kernel; its type also selects the accumulator width, as in
-/// TFLite Micro (`I32(None)` models a missing bias whose declared quantized bias
-/// type is int32).
+/// TFLite Micro (which takes the 64-bit path when there is no bias:
+/// `I64(None)`; `I32(None)` is the 32-bit path without a bias).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bias16x8<'a> {
     /// 32-bit bias and 32-bit accumulation.

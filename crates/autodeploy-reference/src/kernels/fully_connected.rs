@@ -7,9 +7,9 @@
 //!   one scale uses one multiplier (and honours the filter zero point); a filter
 //!   with several scales uses one multiplier per output channel (and ignores the
 //!   filter zero point, which TFLite requires to be 0 anyway);
-//! - 16x8: an int32 bias (or a missing bias declared int32) accumulates in 32 bits
-//!   and uses the 32-bit double-rounding multiply; otherwise 64 bits and the
-//!   64-bit multiply. Zero points are applied as in the int8 path (they are 0);
+//! - 16x8: an int32 bias accumulates in 32 bits and uses the 32-bit
+//!   double-rounding multiply; an int64 bias or none, 64 bits and the 64-bit
+//!   multiply. Zero points are applied as in the int8 path (they are 0);
 //! - float32: products summed in depth order, bias added last, clamped.
 //!
 //! Weights are `[output_depth, input_depth]`, row-major; every leading input

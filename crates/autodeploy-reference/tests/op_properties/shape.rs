@@ -1,5 +1,5 @@
 //! Pooling, MEAN and data movement (RESHAPE, SQUEEZE, EXPAND_DIMS,
-//! CONCATENATION, PACK, UNPACK, SPLIT, PAD, PADV2, STRIDED_SLICE, TRANSPOSE).
+//! CONCATENATION, PACK, UNPACK, SPLIT, SPLIT_V, PAD, PADV2, STRIDED_SLICE, TRANSPOSE).
 
 use autodeploy_testkit::ops::shape::{data_movement, pooling_and_mean};
 

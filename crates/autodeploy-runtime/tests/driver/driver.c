@@ -73,6 +73,20 @@ static arr rd_arr(size_t elem)
 }
 
 /* An optional array: int32 flag (0 = NULL) then the array. */
+/* A per-channel shift table: sent as int32 values, held as int8 as the quant structs want. */
+static arr rd_shifts(void)
+{
+    arr a = rd_arr(4);
+    const int32_t *wide = (const int32_t *)a.data;
+    int8_t *narrow = (int8_t *)a.data;
+    int32_t i;
+    for (i = 0; i < a.count; i++)
+    {
+        narrow[i] = (int8_t)wide[i]; /* byte i lies at or before element i's bytes */
+    }
+    return a;
+}
+
 static arr rd_opt_arr(size_t elem)
 {
     arr a;

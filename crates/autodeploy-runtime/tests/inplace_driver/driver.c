@@ -108,13 +108,19 @@ static void emit(ad_status status, const void *out, size_t bytes)
 
 static void rd_conv_quant(ad_conv_quant *q, void **mult, void **shift)
 {
+    int32_t count, i;
     q->input_zero_point = rd_i32();
     q->output_zero_point = rd_i32();
     q->activation.min = rd_i32();
     q->activation.max = rd_i32();
     *mult = rd_arr(4, NULL);
-    *shift = rd_arr(4, NULL);
+    *shift = rd_arr(4, &count);
     q->multiplier = *mult;
+    /* Sent as int32, held as int8 (ad_conv_quant); byte i lies at or before element i. */
+    for (i = 0; i < count; i++)
+    {
+        ((int8_t *)*shift)[i] = (int8_t)((const int32_t *)*shift)[i];
+    }
     q->shift = *shift;
 }
 

@@ -205,6 +205,7 @@ fn transpose_conv_case(rng: &mut Rng, dtype: ElementType) -> Case {
         if dtype == I16 { 0 } else { rng.zero_point() },
     );
     let with_bias = rng.chance(0.8);
+    let int16_bias = dtype == I16 && rng.chance(0.25);
     let op = OpKind::TransposeConv(TransposeConvOptions {
         padding,
         stride_w: sw as i32,
@@ -212,7 +213,7 @@ fn transpose_conv_case(rng: &mut Rng, dtype: ElementType) -> Case {
         activation,
     });
     let desc = format!(
-        "input [{batch}, {h}, {w}, {in_c}] {qi:?} kernel {kh}x{kw} out [{oh}, {ow}, {out_c}] stride {sh}x{sw} {padding:?} {activation:?} out {qo:?} bias {with_bias}"
+        "input [{batch}, {h}, {w}, {in_c}] {qi:?} kernel {kh}x{kw} out [{oh}, {ow}, {out_c}] stride {sh}x{sw} {padding:?} {activation:?} out {qo:?} bias {with_bias} int16 {int16_bias}"
     );
     let bytes = model(|g| {
         let shape = g.tensor(spec("output_shape", I32, &[4]).data_i32(&[
@@ -224,7 +225,18 @@ fn transpose_conv_case(rng: &mut Rng, dtype: ElementType) -> Case {
         let weights = add_weights(g, rng, dtype, &[out_c, kh, kw, in_c], &scales, 0);
         let input = g.tensor(act_spec("input", dtype, &[batch, h, w, in_c], qi));
         let mut inputs = vec![shape, weights, input];
-        if with_bias {
+        if with_bias && dtype == I16 && int16_bias {
+            // TensorFlow Lite Micro widens an int16 bias of a 16x8 TRANSPOSE_CONV.
+            let bias_scales = scales.iter().map(|s| s * qi.0).collect();
+            let values: Vec<i16> = rng.i32s(out_c, 1 << 14).iter().map(|&v| v as i16).collect();
+            inputs.push(
+                g.tensor(
+                    spec("bias", I16, &[out_c])
+                        .quant(per_channel(bias_scales, 0))
+                        .data_i16(&values),
+                ),
+            );
+        } else if with_bias {
             inputs.push(add_bias(g, rng, dtype, qi.0, &scales, false));
         }
         let output = g.tensor(act_spec("output", dtype, &[batch, oh, ow, out_c], qo));

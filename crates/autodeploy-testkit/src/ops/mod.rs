@@ -12,6 +12,7 @@ use autodeploy_model::builder::{GraphBuilder, TensorSpec};
 use autodeploy_model::{Activation, ElementType, InputGenerator, Quantization, TensorValue};
 
 pub const I8: ElementType = ElementType::Int8;
+pub const U8: ElementType = ElementType::Uint8;
 pub const I16: ElementType = ElementType::Int16;
 pub const I32: ElementType = ElementType::Int32;
 pub const I64: ElementType = ElementType::Int64;
@@ -106,6 +107,7 @@ impl Rng {
 pub fn type_name(t: ElementType) -> &'static str {
     match t {
         I8 => "int8",
+        U8 => "uint8",
         I16 => "int16",
         F32 => "float32",
         _ => "other",
@@ -132,6 +134,7 @@ pub fn act_spec(name: &str, dtype: ElementType, shape: &[usize], q: (f32, i64)) 
 pub fn act_quant(rng: &mut Rng, dtype: ElementType) -> (f32, i64) {
     match dtype {
         I16 => (rng.log_uniform(1e-5, 1e-2), 0),
+        U8 => (rng.scale(), rng.usize(0, 255) as i64),
         _ => (rng.scale(), rng.zero_point()),
     }
 }

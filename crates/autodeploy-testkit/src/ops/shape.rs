@@ -1,5 +1,5 @@
 //! Pooling, MEAN, and the data-movement operators: RESHAPE, SQUEEZE,
-//! EXPAND_DIMS, CONCATENATION, PACK, UNPACK, SPLIT, PAD, PADV2,
+//! EXPAND_DIMS, CONCATENATION, PACK, UNPACK, SPLIT, SPLIT_V, PAD, PADV2,
 //! STRIDED_SLICE, TRANSPOSE.
 
 use autodeploy_model::builder::GraphBuilder;
@@ -255,6 +255,50 @@ fn data_movement_case(rng: &mut Rng, op: &str, dtype: ElementType) -> Case {
             });
             Case::new(label, desc, bytes)
         }
+        "SPLIT_V" => {
+            let axis = rng.usize(0, rank - 1);
+            let count = rng.usize(1, 3);
+            let sizes: Vec<usize> = (0..count).map(|_| rng.usize(1, 3)).collect();
+            let mut input = shape.clone();
+            input[axis] = sizes.iter().sum();
+            // One size may be -1: the rest of the axis.
+            let mut given: Vec<i32> = sizes.iter().map(|&s| s as i32).collect();
+            if count > 1 && rng.chance(0.3) {
+                let k = rng.usize(0, count - 1);
+                given[k] = -1;
+            }
+            let axis_value = if rng.chance(0.3) {
+                axis as i32 - rank as i32
+            } else {
+                axis as i32
+            };
+            // SPLIT_V takes the tensor, the sizes, then the axis.
+            let desc = format!("SPLIT_V {input:?} axis {axis_value} sizes {given:?}");
+            let bytes = model(|g| {
+                let i = g.tensor(act_spec("input", dtype, &input, q));
+                let s = const_i32(g, "size_splits", &given);
+                let a = g.tensor(spec("axis", I32, &[]).data_i32(&[axis_value]));
+                let outs: Vec<usize> = sizes
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &n)| {
+                        let mut out = input.clone();
+                        out[axis] = n;
+                        g.tensor(act_spec(&format!("out{k}"), dtype, &out, q))
+                    })
+                    .collect();
+                g.operator(
+                    OpKind::SplitV {
+                        num_splits: count as i32,
+                    },
+                    &[i, s, a],
+                    &outs,
+                )
+                .inputs(&[i])
+                .outputs(&outs);
+            });
+            Case::new(label, desc, bytes)
+        }
         "PAD" | "PADV2" => {
             let pads: Vec<(usize, usize)> = (0..rank)
                 .map(|_| (rng.usize(0, 3), rng.usize(0, 3)))
@@ -465,6 +509,8 @@ pub fn data_movement(n: usize) -> Vec<Case> {
         ("PADV2", &[I8, F32]),
         ("STRIDED_SLICE", &[I8, I16, F32]),
         ("TRANSPOSE", &[I8, F32]),
+        // Last, so that the cases above keep their random draws.
+        ("SPLIT_V", &[I8, F32]),
     ] {
         for &dtype in types {
             for _ in 0..n {

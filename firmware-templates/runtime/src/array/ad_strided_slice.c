@@ -31,8 +31,10 @@ ad_status ad_strided_slice(const ad_context *ctx,
     size_t strides[AD_MAX_RANK];
     size_t es = (size_t)element_size;
     size_t count = 1;
+    size_t run = 1;
     size_t o;
     int32_t rank;
+    int32_t inner;
     int32_t d;
     (void)ctx;
     if (params == NULL || !ad_element_size_ok(element_size) || !ad_shape_ok(input_shape) || input == NULL ||
@@ -110,15 +112,31 @@ ad_status ad_strided_slice(const ad_context *ctx,
     {
         index[d] = start[d];
     }
-    for (o = 0; o < count; o++)
+    /* Trailing axes taken whole with stride 1 are contiguous in both tensors, and so is the axis
+     * before them when its stride is 1: those axes are copied as one run (the window shift of
+     * streaming models slices one axis and keeps the rest whole, so it becomes a single copy).
+     * The odometer below steps the axes before `inner` only. */
+    inner = rank;
+    while (inner > 0 && params->strides[inner - 1] == 1 && start[inner - 1] == 0 &&
+           stop[inner - 1] == input_shape->dims[inner - 1])
+    {
+        inner--;
+        run *= (size_t)input_shape->dims[inner];
+    }
+    if (inner > 0 && params->strides[inner - 1] == 1)
+    {
+        inner--;
+        run *= (size_t)(stop[inner] - start[inner]);
+    }
+    for (o = 0; o < count / run; o++)
     {
         size_t offset = 0;
         for (d = 0; d < rank; d++)
         {
             offset += (size_t)index[d] * strides[d];
         }
-        ad_copy_bytes(dst + o * es, src + offset * es, es);
-        d = rank;
+        ad_copy_bytes(dst + o * run * es, src + offset * es, run * es);
+        d = inner;
         while (d > 0)
         {
             int32_t stride;

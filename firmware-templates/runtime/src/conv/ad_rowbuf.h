@@ -25,16 +25,18 @@ typedef struct
     const ad_row_buffer *rb;
     const uint8_t *input; /* the input's bytes */
     uint8_t *slots;       /* the line buffer */
-    int64_t delta, in_unit, out_unit;
+    /* 32-bit: ad_rowbuf_init checks that every position below fits, so no
+     * 64-bit division (a libgcc call on Cortex-M) is needed. */
+    int32_t delta, in_unit, out_unit;
     int32_t units_in, units_out;
     int32_t kernel, stride, dilation, pad;
 } ad_rowbuf_geom;
 
 static inline int32_t ad_rowbuf_first_write(const ad_rowbuf_geom *g, int32_t r)
 {
-    int64_t start = (int64_t)r * g->in_unit;
-    int64_t from = start - g->delta;
-    int64_t y;
+    int32_t start = r * g->in_unit;
+    int32_t from = start - g->delta;
+    int32_t y;
     if (g->out_unit <= 0 || g->in_unit <= 0)
     {
         return g->units_out;
@@ -44,21 +46,21 @@ static inline int32_t ad_rowbuf_first_write(const ad_rowbuf_geom *g, int32_t r)
     {
         return g->units_out;
     }
-    return (int32_t)y;
+    return y;
 }
 
 static inline int32_t ad_rowbuf_last_read(const ad_rowbuf_geom *g, int32_t r)
 {
-    int64_t y = ((int64_t)r + g->pad) / g->stride;
-    if (y > (int64_t)g->units_out - 1)
+    int32_t y = (r + g->pad) / g->stride;
+    if (y > g->units_out - 1)
     {
-        y = (int64_t)g->units_out - 1;
+        y = g->units_out - 1;
     }
-    if (y < 0 || y * g->stride - g->pad + (int64_t)(g->kernel - 1) * g->dilation < r)
+    if (y < 0 || y * g->stride - g->pad + (g->kernel - 1) * g->dilation < r)
     {
         return -1;
     }
-    return (int32_t)y;
+    return y;
 }
 
 static inline int ad_rowbuf_saved(const ad_rowbuf_geom *g, int32_t r)
@@ -77,8 +79,22 @@ static inline ad_status ad_rowbuf_init(ad_rowbuf_geom *g, const ad_row_buffer *r
                                        int32_t pad)
 {
     int32_t r, next;
+    int64_t reach;
     if (rb == NULL || rb->rows < 0 || rb->in_unit_bytes != in_unit_bytes || rb->out_unit_bytes != out_unit_bytes ||
-        (rb->rows > 0 && rb->line_buffer == NULL) || kernel < 1 || stride < 1 || dilation < 1 || pad < 0)
+        (rb->rows > 0 && rb->line_buffer == NULL) || kernel < 1 || stride < 1 || dilation < 1 || pad < 0 ||
+        units_in < 0 || units_out < 0 || in_unit_bytes < 0 || out_unit_bytes < 0)
+    {
+        return AD_ERR_ARG;
+    }
+    /* Every byte position and unit index the helpers compute must fit in 32 bits. */
+    reach = (int64_t)units_in * in_unit_bytes;
+    if ((int64_t)units_out * out_unit_bytes > reach)
+    {
+        reach = (int64_t)units_out * out_unit_bytes;
+    }
+    reach += rb->delta < 0 ? -(int64_t)rb->delta : (int64_t)rb->delta;
+    if (reach > INT32_MAX ||
+        (int64_t)units_in + pad + (int64_t)units_out * stride + (int64_t)(kernel - 1) * dilation > INT32_MAX)
     {
         return AD_ERR_ARG;
     }
@@ -123,22 +139,22 @@ static inline ad_status ad_rowbuf_init(ad_rowbuf_geom *g, const ad_row_buffer *r
 /* Before writing output unit y: saves the input units it overwrites that are still needed. */
 static inline void ad_rowbuf_save(const ad_rowbuf_geom *g, int32_t y)
 {
-    int64_t start = g->delta + (int64_t)y * g->out_unit;
-    int64_t end = start + g->out_unit;
-    int64_t first, last, r;
-    if (g->in_unit <= 0 || end <= 0 || start >= (int64_t)g->units_in * g->in_unit)
+    int32_t start = g->delta + y * g->out_unit;
+    int32_t end = start + g->out_unit;
+    int32_t first, last, r;
+    if (g->in_unit <= 0 || end <= 0 || start >= g->units_in * g->in_unit)
     {
         return;
     }
     first = start < 0 ? 0 : start / g->in_unit;
     last = (end - 1) / g->in_unit;
-    if (last > (int64_t)g->units_in - 1)
+    if (last > g->units_in - 1)
     {
-        last = (int64_t)g->units_in - 1;
+        last = g->units_in - 1;
     }
     for (r = first; r <= last; r++)
     {
-        if (ad_rowbuf_first_write(g, (int32_t)r) == y && ad_rowbuf_saved(g, (int32_t)r))
+        if (ad_rowbuf_first_write(g, r) == y && ad_rowbuf_saved(g, r))
         {
             memcpy(g->slots + (size_t)(r % g->rb->rows) * (size_t)g->in_unit, g->input + (size_t)r * (size_t)g->in_unit,
                    (size_t)g->in_unit);

@@ -28,7 +28,7 @@ fn replaces(kernel: Kernel) -> Option<(Kernel, &'static str)> {
     match kernel {
         Kernel::Conv2dS8 | Kernel::Conv2dDspS8 => Some((Kernel::Conv2dW16DspS8, "NULL, ")),
         Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufDspS8 => Some((Kernel::Conv2dW16DspS8, "")),
-        Kernel::Conv2dAddS8 => Some((Kernel::Conv2dAddW16DspS8, "")),
+        Kernel::Conv2dAddS8 | Kernel::Conv2dAddDspS8 => Some((Kernel::Conv2dAddW16DspS8, "")),
         _ => None,
     }
 }

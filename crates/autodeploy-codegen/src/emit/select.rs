@@ -14,8 +14,11 @@ use autodeploy_runtime::Kernel;
 use super::layer::EmittedLayer;
 use crate::Core;
 
+mod add;
 mod conv;
+mod depthwise;
 mod fully_connected;
+mod mve;
 
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +54,16 @@ pub fn variant(
     let KernelChoice::Optimized(core) = choice else {
         return None;
     };
+    if core == Core::CortexM55 {
+        if let Some(found) = mve::variant(kernel, layer) {
+            return Some(found);
+        }
+    }
+    if let Some(chosen) =
+        depthwise::variant(core, kernel, layer).or_else(|| add::variant(core, kernel, layer))
+    {
+        return Some(chosen);
+    }
     match (kernel, &layer.step) {
         // Any depth: below 4 only the hoisted row lookups and the channel
         // pairs pay, which is still most of the cost (kws layer 0, depth 1).

@@ -1,0 +1,79 @@
+/*
+ * autodeploy runtime: int8 DEPTHWISE_CONV_2D under the row-buffer scheme,
+ * Helium (MVE) variant: the contract and the values of
+ * ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 (ad_dw_mve.h does the
+ * pixels; this file finds the rows). Plain C without MVE.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_check.h"
+#include "ad_dw_mve.h"
+#include "ad_rowbuf.h"
+
+#define AD_RB_ELEM ((int32_t)sizeof(int8_t))
+
+ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
+                                            const ad_row_buffer *rb,
+                                            const ad_dw_conv_params *params,
+                                            const ad_conv_quant *quant,
+                                            const ad_dims *input_dims,
+                                            const int8_t *input,
+                                            const ad_dims *filter_dims,
+                                            const int8_t *filter,
+                                            const int32_t *bias,
+                                            const ad_dims *output_dims,
+                                            int8_t *output)
+{
+    ad_rowbuf_geom g;
+    ad_dw_mve_state s;
+    const int8_t *rows[AD_DW_MVE_MAX_ROWS] = {NULL};
+    const ad_conv_params *p;
+    int32_t oy, ky;
+    int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
+    ad_status status;
+
+    (void)ctx;
+    status = ad_dw_conv2d_check(params, input_dims, filter_dims, output_dims);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (rb == NULL || quant == NULL || input == NULL || filter == NULL || output == NULL ||
+        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+        rb->unit != AD_UNIT_ROWS || params->depth_multiplier != 1 || filter_dims->h > AD_DW_MVE_MAX_ROWS)
+    {
+        return AD_ERR_ARG;
+    }
+
+    p = &params->conv;
+    in_h = input_dims->h;
+    in_w = input_dims->w;
+    in_c = input_dims->c;
+    k_h = filter_dims->h;
+    k_w = filter_dims->w;
+    out_h = output_dims->h;
+    out_w = output_dims->w;
+    out_c = output_dims->c;
+    status = ad_rowbuf_init(&g, rb, input, in_h, in_w * in_c * AD_RB_ELEM, out_h, out_w * out_c * AD_RB_ELEM, k_h,
+                            p->stride.h, p->dilation.h, p->padding.h);
+    if (status != AD_OK)
+    {
+        return status;
+    }
+    if (!ad_dw_mve_prepare(&s, filter, k_h * k_w, out_c, bias, quant))
+    {
+        return AD_ERR_ARG;
+    }
+    for (oy = 0; oy < out_h; oy++)
+    {
+        ad_rowbuf_save(&g, oy);
+        for (ky = 0; ky < k_h; ky++)
+        {
+            int32_t iy = ad_tap(oy, p->stride.h, p->padding.h, p->dilation.h, ky, in_h);
+            rows[ky] = iy < 0 ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
+        }
+        ad_dw_mve_row(&s, rows, p, k_h, k_w, in_w, in_c, out_w, out_c, filter, quant,
+                      output + (size_t)oy * out_w * out_c);
+    }
+    return AD_OK;
+}
