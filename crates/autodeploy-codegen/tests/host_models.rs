@@ -1,11 +1,13 @@
 //! Generated C, built for the host with AddressSanitizer and
 //! UndefinedBehaviorSanitizer, computes exactly what the reference
 //! interpreter computes on every supported shared model (50 seeded inputs;
-//! float32 within 1e-5 relative or 1e-6 absolute).
+//! float32 within 1e-5 relative or 1e-6 absolute); the int8 models also with
+//! the Cortex-M4 kernel variants, whose plain C fallbacks the host runs (the
+//! DSP paths run on QEMU in autodeploy-validate's qemu_models).
 
 mod common;
 
-use autodeploy_codegen::{generate, write_files, GenerateOptions};
+use autodeploy_codegen::{generate, write_files, Core, GenerateOptions, KernelChoice};
 use autodeploy_model::{InputGenerator, Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_testkit::compare::compare;
@@ -14,13 +16,14 @@ use common::{build_host, run_with_stdin};
 
 const SAMPLES: usize = 50;
 
-fn check_model(name: &str) {
+fn check_model(name: &str, kernels: KernelChoice) {
     let path = model_path(name);
     let bytes = std::fs::read(&path).unwrap();
     let model = Model::from_bytes(&bytes).unwrap();
     let stem = name.rsplit('/').next().unwrap();
-    let generated = generate(&model, &bytes, &GenerateOptions::new(stem, stem))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut options = GenerateOptions::new(stem, stem);
+    options.kernels = kernels;
+    let generated = generate(&model, &bytes, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &generated.files, false).unwrap();
     let exe = build_host(
@@ -78,13 +81,20 @@ fn check_model(name: &str) {
 #[test]
 fn int8_models_match_the_reference_bit_exactly() {
     for name in INT8_MODELS {
-        check_model(name);
+        check_model(name, KernelChoice::Portable);
+    }
+}
+
+#[test]
+fn int8_models_match_the_reference_with_the_cortex_m4_variants_in_plain_c() {
+    for name in INT8_MODELS {
+        check_model(name, KernelChoice::Optimized(Core::CortexM4));
     }
 }
 
 #[test]
 fn float_models_match_the_reference() {
     for name in FLOAT_MODELS {
-        check_model(name);
+        check_model(name, KernelChoice::Portable);
     }
 }

@@ -130,6 +130,8 @@ kernels! {
     Conv2dRowbufDspS8 => "ad_conv2d_rowbuf_dsp_s8", ["src/conv/ad_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     Conv2dDspS8 => "ad_conv2d_dsp_s8", ["src/conv/ad_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dot_dsp.h"];
     FullyConnectedDspS8 => "ad_fully_connected_dsp_s8", ["src/fully_connected/ad_fully_connected_dsp_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dW16DspS8 => "ad_conv2d_w16_dsp_s8", ["src/conv/ad_conv2d_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dAddW16DspS8 => "ad_conv2d_add_w16_dsp_s8", ["src/conv/ad_conv2d_add_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dRowbufOptS8 => "ad_depthwise_conv2d_rowbuf_opt_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_opt_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     DepthwiseConv2dRowbufDspS8 => "ad_depthwise_conv2d_rowbuf_dsp_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dDspS8 => "ad_depthwise_conv2d_dsp_s8", ["src/conv/ad_depthwise_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];

@@ -613,6 +613,36 @@ ad_status ad_conv2d_rowbuf_dsp_s8(const ad_context *ctx,
                                   const int32_t *bias,
                                   const ad_dims *output_dims,
                                   int8_t *output);
+/**
+ * CONV_2D on generation-time pre-widened weights (groups 1, dilation.w 1,
+ * batch 1): the values of ad_conv2d_s8, and with rb != NULL the row-buffer
+ * contract of ad_conv2d_rowbuf_s8. filter_pairs and channels are laid out
+ * as documented in src/conv/ad_conv2d_w16_dsp_s8.c (Armv7E-M DSP; plain C
+ * without it).
+ */
+ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
+                               const ad_row_buffer *rb,
+                               const ad_conv_params *params,
+                               const ad_conv_quant *quant,
+                               const ad_dims *input_dims,
+                               const int8_t *input,
+                               const ad_dims *filter_dims,
+                               const int32_t *filter_pairs,
+                               const int32_t *channels,
+                               const ad_dims *output_dims,
+                               int8_t *output);
+/** ad_conv2d_add_s8 on the tables of ad_conv2d_w16_dsp_s8 (residual must not overlap input). */
+ad_status ad_conv2d_add_w16_dsp_s8(const ad_context *ctx,
+                                   const ad_conv_params *params,
+                                   const ad_conv_quant *quant,
+                                   const ad_add_quant *add_quant,
+                                   const ad_dims *input_dims,
+                                   const int8_t *input,
+                                   const ad_dims *filter_dims,
+                                   const int32_t *filter_pairs,
+                                   const int32_t *channels,
+                                   const ad_dims *output_dims,
+                                   int8_t *residual);
 /** ad_depthwise_conv2d_rowbuf_s8 with row lookups hoisted per output row (plain C). */
 ad_status ad_depthwise_conv2d_rowbuf_opt_s8(const ad_context *ctx,
                                             const ad_row_buffer *rb,

@@ -166,11 +166,16 @@ impl<'a> Emitter<'a> {
                 ),
             });
         }
-        if let Some(emitted) = super::inplace::emit(self, layer)? {
-            return Ok(emitted);
-        }
-        let plain = self.plain(layer)?;
-        Ok(super::select::apply(self.kernels, plain, layer))
+        let emitted = match super::inplace::emit(self, layer)? {
+            Some(emitted) => emitted,
+            None => super::select::apply(self.kernels, self.plain(layer)?, layer),
+        };
+        Ok(super::select::prewiden(
+            self.kernels,
+            self.graph,
+            layer,
+            emitted,
+        ))
     }
 
     /// Emits layer `layer` with its plain kernel, whatever its plan entry

@@ -177,7 +177,10 @@ pub fn generate(
     if !missing.is_empty() {
         return Err(CodegenError::NoKernels(missing));
     }
-    let used_constants = std::mem::take(&mut emitter.used_constants);
+    let mut used_constants = std::mem::take(&mut emitter.used_constants);
+    // A variant on generation-time tables no longer reads its layer's int8
+    // filter: leave out constants no emitted code names.
+    used_constants.retain(|&i| names_symbol(&functions, &format!("{name}_t{i}")));
 
     let model_hash = hex(&Sha256::digest(model_bytes));
     let (weights_h, weights_c, weight_bytes) =
@@ -463,4 +466,14 @@ fn tensor_table(model: &Model, memory: &MemoryPlan, name: &str) -> Result<String
         &outputs,
     ));
     Ok(out)
+}
+
+/// Whether `code` contains `symbol` as a whole C identifier.
+fn names_symbol(code: &str, symbol: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices(symbol).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + symbol.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }

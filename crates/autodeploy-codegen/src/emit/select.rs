@@ -7,6 +7,7 @@
 //! mismatch. Each variant carries a plain C fallback, so a wrong core costs
 //! speed, never correctness.
 
+use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Step};
 use autodeploy_runtime::Kernel;
 
@@ -14,7 +15,9 @@ use super::layer::EmittedLayer;
 use crate::Core;
 
 mod add;
+mod conv;
 mod depthwise;
+mod fully_connected;
 mod mve;
 
 /// Which kernels the generated code calls.
@@ -37,7 +40,7 @@ impl KernelChoice {
 }
 
 /// Whether `core` has the Armv7E-M DSP instructions (SMLAD, SXTB16...).
-fn has_dsp(core: Core) -> bool {
+pub(super) fn has_dsp(core: Core) -> bool {
     matches!(core, Core::CortexM4 | Core::CortexM7 | Core::CortexM55)
 }
 
@@ -141,5 +144,22 @@ pub fn apply(choice: KernelChoice, plain: EmittedLayer, layer: &Layer) -> Emitte
     EmittedLayer {
         kernel: Some(kernel),
         code,
+    }
+}
+
+/// `emitted` moved to a kernel on generation-time tables (pre-widened
+/// weights, folded zero point, requantisation records) where one fits.
+pub fn prewiden(
+    choice: KernelChoice,
+    graph: &Graph,
+    layer: &Layer,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
+    match choice {
+        KernelChoice::Optimized(core) if has_dsp(core) => {
+            let emitted = conv::prewiden(graph, layer, emitted);
+            fully_connected::prewiden(graph, layer, emitted)
+        }
+        _ => emitted,
     }
 }

@@ -1,0 +1,264 @@
+//! CONV_2D on pre-widened weights (`ad_conv2d_w16_dsp_s8`): the weights are
+//! reordered and widened to int16 pairs at generation time, in the order the
+//! SMLAD inner loop reads them, and the input zero point is folded into the
+//! bias, so the inner loop spends one load and two SMLADs per channel and 4
+//! MACs. The layout is documented in `src/conv/ad_conv2d_w16_dsp_s8.c`.
+
+use std::fmt::Write;
+
+use autodeploy_model::Graph;
+use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_runtime::Kernel;
+
+use crate::emit::layer::EmittedLayer;
+
+/// The kernel's stack buffer for padded filter rows (`AD_W16_SCRATCH`).
+const SCRATCH: usize = 1024;
+/// Filter rows the kernel can hold (`AD_W16_MAX_ROWS`).
+const MAX_ROWS: usize = 64;
+/// Output channels per pass.
+const BLOCK: usize = 4;
+/// int32 values per channel record (`AD_W16_RECORD`).
+const RECORD: usize = 5;
+
+/// The kernels this variant replaces, and whether their call has a row buffer.
+/// What replaces `kernel`: the variant, and the arguments to insert after
+/// the call's `NULL, ` (the context).
+fn replaces(kernel: Kernel) -> Option<(Kernel, &'static str)> {
+    match kernel {
+        Kernel::Conv2dS8 | Kernel::Conv2dDspS8 => Some((Kernel::Conv2dW16DspS8, "NULL, ")),
+        Kernel::Conv2dRowbufS8 | Kernel::Conv2dRowbufDspS8 => Some((Kernel::Conv2dW16DspS8, "")),
+        Kernel::Conv2dAddS8 | Kernel::Conv2dAddDspS8 => Some((Kernel::Conv2dAddW16DspS8, "")),
+        _ => None,
+    }
+}
+
+/// The generation-time tables of one layer.
+pub(super) struct Tables {
+    /// `filter_pairs`: two int16 values per word.
+    pub pairs: Vec<i32>,
+    /// `channels`: per channel, bias + offset * sum of its weights (mod
+    /// 2^32), multiplier, left shift, right shift, right-shift mask.
+    pub records: Vec<i32>,
+}
+
+/// What the tables are built from: a groups-1 filter `[out_c, rows, len]`
+/// (`len` = k_w * c_in values per filter row) and its requantisation.
+pub(super) struct Filter<'a> {
+    pub out_c: usize,
+    pub rows: usize,
+    pub len: usize,
+    pub weights: Vec<i8>,
+    /// `out_c` values (zeros without a bias).
+    pub bias: Vec<i32>,
+    pub input_zero_point: i32,
+    /// One value per channel, or one for all.
+    pub multiplier: &'a [i32],
+    pub shift: &'a [i32],
+    /// Whether some tap falls outside the input (the kernel then needs its
+    /// stack buffer for padded copies).
+    pub outside: bool,
+}
+
+/// The layer's filter, or `None` when the layer is outside the kernel's
+/// contract (grouped, dilated across, batched, non-constant weights...).
+fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
+    let Step::Conv {
+        window,
+        numeric: Numeric::Quant(r),
+    } = &layer.step
+    else {
+        return None;
+    };
+    let (input, filter, output) = (window.input, window.filter, window.output);
+    if input.n != 1 || filter.c != input.c || window.params.dilation_w != 1 || output.c != filter.n
+    {
+        return None;
+    }
+    Some(Filter {
+        out_c: output.c,
+        rows: filter.h,
+        len: filter.w * filter.c,
+        weights: graph
+            .tensor(layer.inputs.get(1).copied().flatten()?)
+            .data_i8()?,
+        bias: bias(graph, layer, output.c)?,
+        input_zero_point: r.input_zero_point,
+        multiplier: &r.multiplier,
+        shift: &r.shift,
+        outside: {
+            let p = &window.params;
+            p.pad_h > 0
+                || p.pad_w > 0
+                || (output.h.max(1) - 1) * p.stride_h + (filter.h.max(1) - 1) * p.dilation_h
+                    >= input.h
+                || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) > input.w
+        },
+    })
+}
+
+/// The layer's constant int32 bias (input 2), zeros without one.
+pub(super) fn bias(graph: &Graph, layer: &Layer, out_c: usize) -> Option<Vec<i32>> {
+    match layer.inputs.get(2).copied().flatten() {
+        Some(b) => graph.tensor(b).data_i32(),
+        None => Some(vec![0; out_c]),
+    }
+}
+
+/// Builds the tables, or `None` when the filter does not fit the kernel.
+pub(super) fn tables(f: &Filter) -> Option<Tables> {
+    let (out_c, rows, len) = (f.out_c, f.rows, f.len);
+    let len4 = len.div_ceil(4) * 4;
+    if rows > MAX_ROWS
+        || ((f.outside || len4 != len) && (rows + 1) * len4 > SCRATCH)
+        || f.weights.len() != out_c * rows * len
+        || f.bias.len() != out_c
+    {
+        return None;
+    }
+    let weights = &f.weights;
+    let offset = f.input_zero_point.wrapping_neg();
+    let blocks = out_c.div_ceil(BLOCK);
+    let mut pairs = Vec::with_capacity(blocks * BLOCK * rows * len4 / 2);
+    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
+    let mut records = vec![0i32; blocks * BLOCK * RECORD];
+    for (oc, rec) in records.chunks_mut(RECORD).enumerate().take(out_c) {
+        let sum = weights[oc * rows * len..(oc + 1) * rows * len]
+            .iter()
+            .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
+        let (multiplier, shift) = (per_channel(f.multiplier, oc)?, per_channel(f.shift, oc)?);
+        if multiplier == i32::MIN {
+            return None;
+        }
+        // As ad_requantize: a wrapping left shift (modulo 32), then a
+        // rounding right shift clamped to 0..=31.
+        let left = if shift > 0 { shift & 31 } else { 0 };
+        let right = if shift > 0 {
+            0
+        } else {
+            (-i64::from(shift)).min(31) as i32
+        };
+        rec.copy_from_slice(&[
+            f.bias[oc].wrapping_add(offset.wrapping_mul(sum)),
+            multiplier,
+            left,
+            right,
+            ((1u32 << right) - 1) as i32,
+        ]);
+    }
+    for b in 0..blocks {
+        for ky in 0..rows {
+            for g in 0..len4 / 4 {
+                for j in 0..BLOCK {
+                    let oc = b * BLOCK + j;
+                    let v = |i: usize| -> i32 {
+                        let t = 4 * g + i;
+                        if oc < out_c && t < len {
+                            i32::from(weights[(oc * rows + ky) * len + t])
+                        } else {
+                            0
+                        }
+                    };
+                    // SXTB16 lanes: bytes 0 and 2, then 1 and 3 (rotated by 8).
+                    pairs.push(pair(v(0), v(2)));
+                    pairs.push(pair(v(1), v(3)));
+                }
+            }
+        }
+    }
+    Some(Tables { pairs, records })
+}
+
+/// The generated code's comment on the choice.
+pub(super) fn why(t: &Tables) -> String {
+    format!(
+        "DSP: weights pre-widened to int16 pairs in SMLAD order ({} bytes), input zero point folded into the bias, requantisation constants per channel, 4 output channels per pass",
+        t.pairs.len() * 4
+    )
+}
+
+/// An int16 pair in one word, `lo` in the low half.
+fn pair(lo: i32, hi: i32) -> i32 {
+    ((lo as u32 & 0xFFFF) | ((hi as u32) << 16)) as i32
+}
+
+/// A C array of int32 values (INT32_MIN written as an expression).
+pub(super) fn array(name: &str, values: &[i32]) -> String {
+    let mut out = format!("static const int32_t {name}[{}] = {{", values.len().max(1));
+    for (i, v) in values.iter().enumerate() {
+        out.push_str(if i % 16 == 0 { "\n    " } else { " " });
+        if *v == i32::MIN {
+            out.push_str("(-2147483647 - 1),");
+        } else {
+            let _ = write!(out, "{v},");
+        }
+    }
+    out.push_str("\n};\n");
+    out
+}
+
+/// `emitted` with its CONV_2D call moved to `ad_conv2d_w16_dsp_s8` and the
+/// tables it needs, when the layer fits (the caller checks the core);
+/// `emitted` unchanged otherwise.
+pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedLayer {
+    let Some(old) = emitted.kernel else {
+        return emitted;
+    };
+    let Some((new, insert)) = replaces(old) else {
+        return emitted;
+    };
+    let Some(t) = conv_filter(graph, layer).as_ref().and_then(tables) else {
+        return emitted;
+    };
+    let i = layer.index;
+    let code = &emitted.code;
+    // The one call: kernel name, then its filter and bias between the dims.
+    let call = format!("return {}(NULL, ", old.c_name());
+    let (Some(start), 1) = (code.find(&call), code.matches(&call).count()) else {
+        return emitted;
+    };
+    let Some(f) = code[start..].find(", &filter_dims, ").map(|p| start + p) else {
+        return emitted;
+    };
+    let Some(o) = code[f..].find(", &output_dims, ").map(|p| f + p) else {
+        return emitted;
+    };
+    let Some(head) = code[..start].rfind(&format!("static ad_status layer{i}(void)\n{{\n")) else {
+        return emitted;
+    };
+    let fn_open = format!("static ad_status layer{i}(void)\n{{\n");
+    let body_start = head + fn_open.len();
+    let why = why(&t);
+    let mut out = String::with_capacity(code.len() + t.pairs.len() * 12);
+    out.push_str(&code[..head].replace(
+        &format!("({}) */", old.c_name()),
+        &format!("({}) */", new.c_name()),
+    ));
+    out.push_str(&array(&format!("layer{i}_filter_pairs"), &t.pairs));
+    out.push_str(&array(&format!("layer{i}_channels"), &t.records));
+    out.push_str(&fn_open);
+    let _ = writeln!(out, "    /* Kernel variant: {} ({why}). */", new.c_name());
+    // The body without an earlier variant's comment line.
+    let line_start = code[..start]
+        .rfind('\n')
+        .map_or(start, |p| p + 1)
+        .max(body_start);
+    let body: String = code[body_start..line_start]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("/* Kernel variant:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.push_str(&body);
+    out.push_str(&code[line_start..start]);
+    let _ = write!(out, "return {}(NULL, {insert}", new.c_name());
+    out.push_str(&code[start + call.len()..f]);
+    let _ = write!(
+        out,
+        ", &filter_dims, layer{i}_filter_pairs, layer{i}_channels"
+    );
+    out.push_str(&code[o..]);
+    EmittedLayer {
+        kernel: Some(new),
+        code: out,
+    }
+}
