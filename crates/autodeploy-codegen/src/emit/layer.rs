@@ -174,6 +174,7 @@ impl<'a> Emitter<'a> {
             self.kernels,
             self.graph,
             layer,
+            &self.function_name(i),
             emitted,
         ))
     }

@@ -46,6 +46,10 @@ pub(super) fn has_dsp(core: Core) -> bool {
 
 /// The cores with the Armv7E-M DSP instructions.
 const DSP_CORES: &[Core] = &[Core::CortexM4, Core::CortexM7, Core::CortexM55];
+/// The DSP cores without Helium.
+const M4_M7: &[Core] = &[Core::CortexM4, Core::CortexM7];
+/// The Helium core.
+const M55: &[Core] = &[Core::CortexM55];
 /// Every core (the plain-C variants).
 const ALL_CORES: &[Core] = &Core::ALL;
 
@@ -55,10 +59,24 @@ const ALL_CORES: &[Core] = &Core::ALL;
 /// bit-exact random cases of each variant listed for the board's core, and
 /// fail on a variant that is chosen but not listed.
 pub const VARIANTS: &[(Kernel, &[Core])] = &[
-    (Kernel::Conv2dRowbufDspS8, DSP_CORES),
-    (Kernel::Conv2dDspS8, DSP_CORES),
-    (Kernel::FullyConnectedDspS8, DSP_CORES),
+    // DSP (Armv7E-M): on cortex-m55 only where no Helium variant applies.
+    (Kernel::Conv2dW16DspS8, M4_M7),
+    (Kernel::Conv2dAddW16DspS8, M4_M7),
+    (Kernel::Conv2dRowbufDspS8, M4_M7),
+    (Kernel::Conv2dDspS8, M4_M7),
+    (Kernel::Conv2dAddDspS8, M4_M7),
+    (Kernel::FullyConnectedDspS8, M4_M7),
+    (Kernel::DepthwiseConv2dRowbufDspS8, DSP_CORES),
+    (Kernel::DepthwiseConv2dDspS8, DSP_CORES),
     (Kernel::DepthwiseConv2dRowbufOptS8, ALL_CORES),
+    // Helium (MVE).
+    (Kernel::Conv2dRowbufMveS8, M55),
+    (Kernel::Conv2dMveS8, M55),
+    (Kernel::Conv2dAddMveS8, M55),
+    (Kernel::DepthwiseConv2dRowbufMveS8, M55),
+    (Kernel::DepthwiseConv2dMveS8, M55),
+    (Kernel::FullyConnectedMveS8, M55),
+    (Kernel::AvgPoolMveS8, M55),
 ];
 
 /// The variants [`variant`] can choose for `core` ([`VARIANTS`]).
@@ -153,12 +171,13 @@ pub fn prewiden(
     choice: KernelChoice,
     graph: &Graph,
     layer: &Layer,
+    fn_name: &str,
     emitted: EmittedLayer,
 ) -> EmittedLayer {
     match choice {
         KernelChoice::Optimized(core) if has_dsp(core) => {
-            let emitted = conv::prewiden(graph, layer, emitted);
-            fully_connected::prewiden(graph, layer, emitted)
+            let emitted = conv::prewiden(graph, layer, fn_name, emitted);
+            fully_connected::prewiden(graph, layer, fn_name, emitted)
         }
         _ => emitted,
     }

@@ -9,7 +9,7 @@ use super::layer::{EmittedLayer, Emitter, LayerError};
 use crate::state::StateOp;
 
 impl Emitter<'_> {
-    /// Emits state layer `op` (a function named `layer<index>`).
+    /// Emits state layer `op` (a function named `NAME_layer<index>`).
     pub fn state_layer(
         &mut self,
         op: &Operator,
@@ -17,11 +17,12 @@ impl Emitter<'_> {
     ) -> Result<EmittedLayer, LayerError> {
         let i = op.index;
         let name = op.name();
+        let function = self.function_name(i);
         let nothing = |why: &str| {
             EmittedLayer {
             kernel: None,
             code: format!(
-                "/* Layer {i}: {name}: {why}. */\nstatic ad_status layer{i}(void)\n{{\n    return AD_OK;\n}}\n"
+                "/* Layer {i}: {name}: {why}. */\nstatic ad_status {function}(void)\n{{\n    return AD_OK;\n}}\n"
             ),
         }
         };
@@ -34,7 +35,7 @@ impl Emitter<'_> {
             EmittedLayer {
             kernel: Some(Kernel::Reshape),
             code: format!(
-                "/* Layer {i}: {name}: {why}. */\nstatic ad_status layer{i}(void)\n{{\n    return ad_reshape(NULL, {bytes}, {from}, {to});\n}}\n"
+                "/* Layer {i}: {name}: {why}. */\nstatic ad_status {function}(void)\n{{\n    return ad_reshape(NULL, {bytes}, {from}, {to});\n}}\n"
             ),
         }
         };

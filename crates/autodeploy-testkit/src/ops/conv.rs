@@ -107,8 +107,13 @@ enum ConvKind {
 }
 
 fn conv_case(rng: &mut Rng, kind: ConvKind, dtype: ElementType) -> Case {
+    conv_case_rows(rng, kind, dtype, (1, 4))
+}
+
+/// [`conv_case`] with the filter height drawn from `rows` (inclusive).
+fn conv_case_rows(rng: &mut Rng, kind: ConvKind, dtype: ElementType, rows: (usize, usize)) -> Case {
     let padding = rng.pick(&[Padding::Same, Padding::Valid]);
-    let (kh, kw) = (rng.usize(1, 4), rng.usize(1, 4));
+    let (kh, kw) = (rng.usize(rows.0, rows.1), rng.usize(1, 4));
     let (sh, sw) = (rng.usize(1, 3), rng.usize(1, 3));
     let (dh, dw) = if rng.chance(0.3) {
         (rng.usize(1, 3), rng.usize(1, 3))
@@ -248,7 +253,12 @@ fn transpose_conv_case(rng: &mut Rng, dtype: ElementType) -> Case {
 }
 
 fn fully_connected_case(rng: &mut Rng, dtype: ElementType) -> Case {
-    let depth = rng.usize(1, 32);
+    fully_connected_depth(rng, dtype, (1, 32))
+}
+
+/// [`fully_connected_case`] with the input depth drawn from `depths`.
+fn fully_connected_depth(rng: &mut Rng, dtype: ElementType, depths: (usize, usize)) -> Case {
+    let depth = rng.usize(depths.0, depths.1);
     let units = rng.usize(1, 16);
     let batches = rng.usize(1, 4);
     // Sometimes a 3-D or 4-D input flattened into rows of `depth`.
@@ -396,7 +406,104 @@ pub fn depthwise_s8(rng: &mut Rng) -> Case {
     conv_case(rng, ConvKind::Depthwise, I8)
 }
 
+/// One int8 DEPTHWISE_CONV_2D case with a filter 33 to 36 rows high (taller
+/// than the DSP depthwise variants take).
+pub fn depthwise_tall_s8(rng: &mut Rng) -> Case {
+    conv_case_rows(rng, ConvKind::Depthwise, I8, (33, 36))
+}
+
+/// One int8 FULLY_CONNECTED case 513 to 519 deep: too deep, when not a
+/// multiple of 4, for the pre-widened kernel's scratch, so it reaches the
+/// plain DSP one.
+pub fn fully_connected_deep_s8(rng: &mut Rng) -> Case {
+    fully_connected_depth(rng, I8, (513, 519))
+}
+
 /// One int8 FULLY_CONNECTED case.
 pub fn fully_connected_s8(rng: &mut Rng) -> Case {
     fully_connected_case(rng, I8)
+}
+
+/// One int8 CONV_2D or DEPTHWISE_CONV_2D (depth multiplier 1) whose output
+/// is added to a second model input (a residual): the planner fuses such an
+/// ADD into the convolution (`InPlace::FusedAdd`), so these cases reach the
+/// fused kernels and their variants.
+pub fn conv_add_s8(rng: &mut Rng) -> Case {
+    let depthwise = rng.chance(0.3);
+    let padding = rng.pick(&[Padding::Same, Padding::Valid]);
+    let (kh, kw) = (rng.usize(1, 4), rng.usize(1, 4));
+    let (sh, sw) = (rng.usize(1, 3), rng.usize(1, 3));
+    // Dilated a third of the time: the pre-widened kernel does not take
+    // those, so they reach the plain DSP fused kernel.
+    let (dh, dw) = if rng.chance(0.3) {
+        (rng.usize(1, 2), 2)
+    } else {
+        (1, 1)
+    };
+    let (h, oh) = spatial(rng, kh, dh, sh, padding);
+    let (w, ow) = spatial(rng, kw, dw, sw, padding);
+    let in_c = rng.usize(1, 12);
+    let out_c = if depthwise { in_c } else { rng.usize(1, 12) };
+    let qi = act_quant(rng, I8);
+    let (scales, wmax) = weight_scales(rng, out_c);
+    let depth = if depthwise { kh * kw } else { kh * kw * in_c };
+    let qc = (output_scale(rng, qi.0, wmax, depth), rng.zero_point());
+    let qr = act_quant(rng, I8);
+    let qo = act_quant(rng, I8);
+    let conv_act = rng.activation();
+    let add_act = rng.activation();
+    let op = if depthwise {
+        OpKind::DepthwiseConv2d(DepthwiseConv2dOptions {
+            padding,
+            stride_w: sw as i32,
+            stride_h: sh as i32,
+            dilation_w: dw as i32,
+            dilation_h: dh as i32,
+            depth_multiplier: 1,
+            activation: conv_act,
+        })
+    } else {
+        OpKind::Conv2d(Conv2dOptions {
+            padding,
+            stride_w: sw as i32,
+            stride_h: sh as i32,
+            dilation_w: dw as i32,
+            dilation_h: dh as i32,
+            activation: conv_act,
+        })
+    };
+    let desc = format!(
+        "{} input [1, {h}, {w}, {in_c}] {qi:?} kernel {kh}x{kw} out_c {out_c} stride {sh}x{sw} dilation {dh}x{dw} {padding:?} {conv_act:?} conv out {qc:?} residual {qr:?} add {add_act:?} out {qo:?}",
+        if depthwise { "depthwise" } else { "conv" }
+    );
+    let bytes = model(|g| {
+        let input = g.tensor(act_spec("input", I8, &[1, h, w, in_c], qi));
+        let residual = g.tensor(act_spec("residual", I8, &[1, oh, ow, out_c], qr));
+        let (wshape, axis) = if depthwise {
+            (vec![1, kh, kw, out_c], 3)
+        } else {
+            (vec![out_c, kh, kw, in_c], 0)
+        };
+        let weights = add_weights(g, rng, I8, &wshape, &scales, axis);
+        let bias = add_bias(g, rng, I8, qi.0, &scales, false);
+        let conv_out = g.tensor(act_spec("conv_out", I8, &[1, oh, ow, out_c], qc));
+        let output = g.tensor(act_spec("output", I8, &[1, oh, ow, out_c], qo));
+        g.operator(op, &[input, weights, bias], &[conv_out]);
+        g.operator(
+            OpKind::Add {
+                activation: add_act,
+                pot_scale_int16: false,
+            },
+            &[conv_out, residual],
+            &[output],
+        )
+        .inputs(&[input, residual])
+        .outputs(&[output]);
+    });
+    let name = if depthwise {
+        "DEPTHWISE_CONV_2D+ADD"
+    } else {
+        "CONV_2D+ADD"
+    };
+    Case::new(format!("{name} int8"), desc, bytes)
 }

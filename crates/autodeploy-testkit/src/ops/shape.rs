@@ -476,6 +476,11 @@ fn mean_case(rng: &mut Rng, dtype: ElementType) -> Case {
     Case::new(format!("MEAN {}", type_name(dtype)), desc, bytes)
 }
 
+/// One int8 AVERAGE_POOL_2D case (the shapes of [`pooling_and_mean`]).
+pub fn avg_pool_s8(rng: &mut Rng) -> Case {
+    pool_case(rng, false, I8)
+}
+
 /// `n` cases per operator and type.
 pub fn pooling_and_mean(n: usize) -> Vec<Case> {
     let mut rng = Rng::new(0x9001);

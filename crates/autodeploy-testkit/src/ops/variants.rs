@@ -6,7 +6,7 @@
 //! its variant's conditions some of the time; steer it (a dedicated function
 //! with narrower shapes) when it rarely does.
 
-use super::{conv, Case, Rng};
+use super::{conv, shape, Case, Rng};
 
 /// A generator of one case.
 pub type Generator = fn(&mut Rng) -> Case;
@@ -18,8 +18,21 @@ pub const GENERATORS: &[(&str, Generator)] = &[
     ("ad_conv2d_rowbuf_dsp_s8", conv::conv_s8),
     // Filter depth >= 4 when the row buffer is not chosen.
     ("ad_conv2d_dsp_s8", conv::conv_s8),
-    ("ad_fully_connected_dsp_s8", conv::fully_connected_s8),
-    ("ad_depthwise_conv2d_rowbuf_opt_s8", conv::depthwise_s8),
+    ("ad_conv2d_w16_dsp_s8", conv::conv_s8),
+    ("ad_conv2d_add_dsp_s8", conv::conv_add_s8),
+    ("ad_conv2d_add_w16_dsp_s8", conv::conv_add_s8),
+    ("ad_fully_connected_dsp_s8", conv::fully_connected_deep_s8),
+    ("ad_depthwise_conv2d_rowbuf_dsp_s8", conv::depthwise_s8),
+    ("ad_depthwise_conv2d_dsp_s8", conv::depthwise_s8),
+    // Only filters taller than the DSP depthwise variants take reach it.
+    ("ad_depthwise_conv2d_rowbuf_opt_s8", conv::depthwise_tall_s8),
+    ("ad_conv2d_rowbuf_mve_s8", conv::conv_s8),
+    ("ad_conv2d_mve_s8", conv::conv_s8),
+    ("ad_conv2d_add_mve_s8", conv::conv_add_s8),
+    ("ad_depthwise_conv2d_rowbuf_mve_s8", conv::depthwise_s8),
+    ("ad_depthwise_conv2d_mve_s8", conv::depthwise_s8),
+    ("ad_fully_connected_mve_s8", conv::fully_connected_s8),
+    ("ad_avg_pool_mve_s8", shape::avg_pool_s8),
 ];
 
 /// The generator for the variant called `c_name`.

@@ -200,7 +200,12 @@ pub(super) fn array(name: &str, values: &[i32]) -> String {
 /// `emitted` with its CONV_2D call moved to `ad_conv2d_w16_dsp_s8` and the
 /// tables it needs, when the layer fits (the caller checks the core);
 /// `emitted` unchanged otherwise.
-pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedLayer {
+pub fn prewiden(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
     let Some(old) = emitted.kernel else {
         return emitted;
     };
@@ -223,10 +228,10 @@ pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedL
     let Some(o) = code[f..].find(", &output_dims, ").map(|p| f + p) else {
         return emitted;
     };
-    let Some(head) = code[..start].rfind(&format!("static ad_status layer{i}(void)\n{{\n")) else {
+    let fn_open = format!("static ad_status {fn_name}(void)\n{{\n");
+    let Some(head) = code[..start].rfind(&fn_open) else {
         return emitted;
     };
-    let fn_open = format!("static ad_status layer{i}(void)\n{{\n");
     let body_start = head + fn_open.len();
     let why = why(&t);
     let mut out = String::with_capacity(code.len() + t.pairs.len() * 12);
@@ -234,8 +239,8 @@ pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedL
         &format!("({}) */", old.c_name()),
         &format!("({}) */", new.c_name()),
     ));
-    out.push_str(&array(&format!("layer{i}_filter_pairs"), &t.pairs));
-    out.push_str(&array(&format!("layer{i}_channels"), &t.records));
+    out.push_str(&array(&format!("{fn_name}_filter_pairs"), &t.pairs));
+    out.push_str(&array(&format!("{fn_name}_channels"), &t.records));
     out.push_str(&fn_open);
     let _ = writeln!(out, "    /* Kernel variant: {} ({why}). */", new.c_name());
     // The body without an earlier variant's comment line.
@@ -254,7 +259,7 @@ pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedL
     out.push_str(&code[start + call.len()..f]);
     let _ = write!(
         out,
-        ", &filter_dims, layer{i}_filter_pairs, layer{i}_channels"
+        ", &filter_dims, {fn_name}_filter_pairs, {fn_name}_channels"
     );
     out.push_str(&code[o..]);
     EmittedLayer {

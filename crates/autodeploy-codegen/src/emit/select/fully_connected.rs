@@ -14,7 +14,12 @@ use crate::emit::layer::EmittedLayer;
 
 /// `emitted` as a call of `ad_conv2d_w16_dsp_s8` when the layer fits (the
 /// caller checks the core); `emitted` unchanged otherwise.
-pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedLayer {
+pub fn prewiden(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
     let Some(old @ (Kernel::FullyConnectedS8 | Kernel::FullyConnectedDspS8)) = emitted.kernel
     else {
         return emitted;
@@ -76,9 +81,9 @@ pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedL
     let i = layer.index;
     let new = Kernel::Conv2dW16DspS8;
     let mut out = format!("/* Layer {i}: {} -> int8 ({}) */\n", layer.op, new.c_name());
-    out.push_str(&array(&format!("layer{i}_filter_pairs"), &t.pairs));
-    out.push_str(&array(&format!("layer{i}_channels"), &t.records));
-    let _ = writeln!(out, "static ad_status layer{i}(void)\n{{");
+    out.push_str(&array(&format!("{fn_name}_filter_pairs"), &t.pairs));
+    out.push_str(&array(&format!("{fn_name}_channels"), &t.records));
+    let _ = writeln!(out, "static ad_status {fn_name}(void)\n{{");
     let _ = writeln!(
         out,
         "    /* Kernel variant: {} (as a 1x1 CONV_2D over the batch rows; {}). */",
@@ -113,7 +118,7 @@ pub fn prewiden(graph: &Graph, layer: &Layer, emitted: EmittedLayer) -> EmittedL
     );
     let _ = writeln!(
         out,
-        "    return {}(NULL, NULL, &params, &quant, &input_dims, {input}, &filter_dims, layer{i}_filter_pairs, layer{i}_channels, &output_dims, {output});\n}}",
+        "    return {}(NULL, NULL, &params, &quant, &input_dims, {input}, &filter_dims, {fn_name}_filter_pairs, {fn_name}_channels, &output_dims, {output});\n}}",
         new.c_name()
     );
     EmittedLayer {
