@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use autodeploy_model::{InputGenerator, Model, Tensor, TensorValue};
 use autodeploy_toolchain::Board;
-use autodeploy_validate::{validate, Agreement, Report, ValidateOptions};
+use autodeploy_validate::{validate, Agreement, Report, TransportKind, ValidateOptions};
 
 use super::generate::KernelsArg;
 
@@ -36,6 +36,29 @@ pub struct ValidateArgs {
     /// `optimized`: the fastest kernel variants for the board's core; `portable`: the portable C kernels.
     #[arg(long, value_enum, default_value_t = KernelsArg::Optimized)]
     pub kernels: KernelsArg,
+    /// How to talk to the firmware: `uart` (QEMU's UART socket), `rtt` (ring buffers in RAM,
+    /// through QEMU's gdbstub or a probe), `serial` (a serial port; QEMU's pty) [default: the
+    /// board's].
+    #[arg(long, value_enum)]
+    pub transport: Option<TransportArg>,
+}
+
+/// `--transport uart|rtt|serial`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TransportArg {
+    Uart,
+    Rtt,
+    Serial,
+}
+
+impl From<TransportArg> for TransportKind {
+    fn from(arg: TransportArg) -> Self {
+        match arg {
+            TransportArg::Uart => TransportKind::Uart,
+            TransportArg::Rtt => TransportKind::Rtt,
+            TransportArg::Serial => TransportKind::Serial,
+        }
+    }
 }
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
@@ -53,6 +76,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut options = ValidateOptions::new(board);
     options.optimized_kernels = args.kernels == KernelsArg::Optimized;
+    options.transport = args.transport.map(TransportKind::from);
     if let Some(dir) = &args.cache_dir {
         options.cache_dir = dir.clone();
     }
