@@ -31,6 +31,9 @@ mod build;
 mod discover;
 mod elf;
 mod error;
+#[cfg(feature = "probe")]
+pub mod probe;
+mod probe_select;
 mod qemu;
 mod ratio;
 mod support;
@@ -45,6 +48,7 @@ pub use discover::{
 };
 pub use elf::{function_sizes, symbol_address, MemoryReport, RegionUsage, SectionPlacement};
 pub use error::{RegionOverflow, ToolchainError, GCC_INSTALL_HINT, QEMU_INSTALL_HINT};
+pub use probe_select::ProbeSelector;
 pub use qemu::{QemuOptions, QemuRunner, QemuSession, RunExit, RunOutput, SerialKind, UartPort};
 pub use ratio::{Ratio, RatioParseError};
 pub use support::{config_header, linker_script, support_files, SupportFile};

@@ -16,6 +16,8 @@
 
 mod error;
 mod firmware;
+#[cfg(feature = "probe")]
+mod probe;
 mod profile;
 mod stats;
 mod transport;
@@ -27,8 +29,8 @@ use autodeploy_codegen::{Core, Generated, KernelChoice};
 use autodeploy_model::{Model, TensorValue};
 use autodeploy_reference::Interpreter;
 use autodeploy_rpc::{Client, ClientConfig, Info, RpcError, Transport};
-pub use autodeploy_toolchain::TransportKind;
 use autodeploy_toolchain::{Board, Firmware, QemuSession};
+pub use autodeploy_toolchain::{ProbeSelector, TransportKind};
 
 pub use error::ValidateError;
 pub use firmware::{build_for_model, default_cache_dir, FirmwareOptions, RTT_SYMBOL};
@@ -57,6 +59,8 @@ pub struct ValidateOptions {
     /// How to talk to the firmware; `None`: the board's default (the UART socket on QEMU).
     /// RTT builds the firmware with RTT rings instead of the UART.
     pub transport: Option<TransportKind>,
+    /// Which debug probe to use on a real board when several are attached.
+    pub probe: Option<ProbeSelector>,
 }
 
 /// The kernels to generate for `options`' board: optimised for its core
@@ -81,6 +85,7 @@ impl ValidateOptions {
             expected_hash: None,
             optimized_kernels: true,
             transport: None,
+            probe: None,
         }
     }
 
@@ -178,6 +183,8 @@ impl Validator {
         let started = Instant::now();
         let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
         let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
+        // A real board without its probe fails here, in seconds, before any build.
+        transport::check_reachable(&options)?;
         let mut firmware_options = options.firmware.clone();
         firmware_options.rtt = options.transport() == TransportKind::Rtt;
         let (generated, firmware) = firmware::build_for_model(
@@ -199,7 +206,7 @@ impl Validator {
             firmware,
             interpreter,
             options,
-            session: Some(session),
+            session,
             client,
             timings: Timings {
                 build,
@@ -409,7 +416,7 @@ impl Validator {
         let (session, client) = boot(&self.firmware, &self.generated, &self.options)
             .await
             .ok()?;
-        self.session = Some(session);
+        self.session = session;
         self.client = client;
         for layer in 0..self.model.main_graph().operators.len() {
             match self.client.run_layers(layer as u32, layer as u32).await {
@@ -434,8 +441,8 @@ async fn boot(
     firmware: &Firmware,
     generated: &Generated,
     options: &ValidateOptions,
-) -> Result<(QemuSession, Client<Box<dyn Transport>>), ValidateError> {
-    let (session, transport) = transport::start(firmware, options).await?;
+) -> Result<(Option<QemuSession>, Client<Box<dyn Transport>>), ValidateError> {
+    let (mut session, transport) = transport::start(firmware, options).await?;
     let expected = options
         .expected_hash
         .clone()
@@ -451,14 +458,18 @@ async fn boot(
         Err(RpcError::ModelHash {
             expected, actual, ..
         }) => {
-            session.kill().await;
+            if let Some(session) = session.take() {
+                session.kill().await;
+            }
             Err(ValidateError::StaleFirmware {
                 expected: String::from_utf8_lossy(&expected).into_owned(),
                 actual: String::from_utf8_lossy(&actual).into_owned(),
             })
         }
         Err(e) => {
-            session.kill().await;
+            if let Some(session) = session.take() {
+                session.kill().await;
+            }
             Err(rpc_error(e, "during the handshake"))
         }
     }

@@ -19,11 +19,35 @@ use crate::ValidateOptions;
 /// How long the firmware may take to set up its RTT control block after start.
 const RTT_ATTACH_WAIT: Duration = Duration::from_secs(5);
 
-/// Starts the firmware on `options.board` and opens the transport `options.transport()`.
+/// For a real board: that its probe is there (nothing to check for QEMU).
+pub(crate) fn check_reachable(options: &ValidateOptions) -> Result<(), ValidateError> {
+    if matches!(options.board.run, RunTarget::Qemu { .. }) {
+        return Ok(());
+    }
+    #[cfg(feature = "probe")]
+    {
+        crate::probe::check(options)
+    }
+    #[cfg(not(feature = "probe"))]
+    Err(no_probe_support(options))
+}
+
+#[cfg(not(feature = "probe"))]
+fn no_probe_support(options: &ValidateOptions) -> ValidateError {
+    ValidateError::Toolchain {
+        board: options.board.name.clone(),
+        source: Box::new(autodeploy_toolchain::ToolchainError::NoProbeSupport {
+            board: options.board.name.clone(),
+        }),
+    }
+}
+
+/// Starts the firmware on `options.board` and opens the transport `options.transport()`; the
+/// QEMU session when it runs on QEMU.
 pub(crate) async fn start(
     firmware: &Firmware,
     options: &ValidateOptions,
-) -> Result<(QemuSession, Box<dyn Transport>), ValidateError> {
+) -> Result<(Option<QemuSession>, Box<dyn Transport>), ValidateError> {
     let board = &options.board;
     let toolchain_err = |source| ValidateError::Toolchain {
         board: board.name.clone(),
@@ -31,12 +55,7 @@ pub(crate) async fn start(
     };
     let transport = options.transport();
     if !matches!(board.run, RunTarget::Qemu { .. }) {
-        let runner = QemuRunner::discover().map_err(toolchain_err)?;
-        // The runner's own error names the board and says it does not run on QEMU.
-        runner
-            .start(board, &firmware.elf, &QemuOptions::default())
-            .await
-            .map_err(toolchain_err)?;
+        return start_real(firmware, options, transport).await;
     }
     let runner = QemuRunner::discover().map_err(toolchain_err)?;
     // The session's own deadline bounds the whole run; requests have theirs.
@@ -52,7 +71,7 @@ pub(crate) async fn start(
         .map_err(toolchain_err)?;
     let opened = open(&mut session, firmware, options, transport).await;
     match opened {
-        Ok(t) => Ok((session, t)),
+        Ok(t) => Ok((Some(session), t)),
         Err(e) => {
             session.kill().await;
             Err(e)
@@ -124,6 +143,36 @@ async fn open(
                 kind.as_str()
             )),
         )),
+    }
+}
+
+/// A real board: through the probe with RTT (the serial transport on real boards is not wired
+/// into validate yet).
+async fn start_real(
+    firmware: &Firmware,
+    options: &ValidateOptions,
+    transport: TransportKind,
+) -> Result<(Option<QemuSession>, Box<dyn Transport>), ValidateError> {
+    check_reachable(options)?;
+    if transport != TransportKind::Rtt {
+        return Err(ValidateError::Rpc {
+            during: "connecting to the board".into(),
+            source: Box::new(RpcError::InvalidArgument(format!(
+                "board {}: only the rtt transport runs on real boards so far",
+                options.board.name
+            ))),
+        });
+    }
+    #[cfg(feature = "probe")]
+    {
+        let address = rtt_address(firmware, &options.board.name)?;
+        let rtt = crate::probe::start(firmware, options, address).await?;
+        Ok((None, Box::new(rtt)))
+    }
+    #[cfg(not(feature = "probe"))]
+    {
+        let _ = firmware;
+        Err(no_probe_support(options))
     }
 }
 
