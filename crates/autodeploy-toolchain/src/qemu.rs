@@ -201,14 +201,7 @@ impl QemuRunner {
         }
         let qmp_dir = match options.serial {
             SerialKind::Pty => {
-                let dir = tempfile::Builder::new()
-                    .prefix("autodeploy-qmp-")
-                    .tempdir()
-                    .map_err(|source| ToolchainError::Io {
-                        action: "create temporary directory",
-                        path: std::env::temp_dir(),
-                        source,
-                    })?;
+                let dir = private_tempdir("autodeploy-qmp-")?;
                 // Start paused: the firmware runs only after the pty is open (see below). QEMU
                 // also copies every UART byte to a log file: a pty loses what was not yet read
                 // when QEMU exits.
@@ -239,14 +232,7 @@ impl QemuRunner {
             }
         };
         let gdb_dir = if options.gdb {
-            let dir = tempfile::Builder::new()
-                .prefix("autodeploy-gdb-")
-                .tempdir()
-                .map_err(|source| ToolchainError::Io {
-                    action: "create temporary directory",
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
+            let dir = private_tempdir("autodeploy-gdb-")?;
             // A Unix socket in a private directory: no port to pick, no race with other runs.
             args.push("-gdb".to_owned());
             args.push(format!(
@@ -725,4 +711,16 @@ mod tests {
             "qemu-system-arm: -serial tcp:...: info: QEMU waiting for connection on: x\n"
         ));
     }
+}
+
+/// A fresh temporary directory for QEMU's sockets and logs, removed when dropped.
+fn private_tempdir(prefix: &str) -> Result<tempfile::TempDir, ToolchainError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|source| ToolchainError::Io {
+            action: "create temporary directory",
+            path: std::env::temp_dir(),
+            source,
+        })
 }
