@@ -16,6 +16,18 @@
 #include "ad_rpc.h"
 #include "adm_binding.h"
 
+/* The RPC link: the board UART, or RTT rings in RAM when built with AD_VALIDATOR_RTT. */
+#ifdef AD_VALIDATOR_RTT
+#include "ad_rtt.h"
+#define link_init() ad_rtt_init()
+#define link_write(data, len) ad_rtt_write((data), (len))
+#define link_getc() ad_rtt_getc()
+#else
+#define link_init() ((void)0)
+#define link_write(data, len) ad_board_uart_write((data), (len))
+#define link_getc() ad_board_uart_getc()
+#endif
+
 #define AD_VALIDATOR_VERSION "autodeploy-validator 1"
 
 #if defined(AD_BOARD_COUNTER_KIND_QEMU_FPGAIO)
@@ -125,7 +137,7 @@ static uint64_t layer_count(size_t layer)
 static void uart_sink(void *ctx, const uint8_t *data, size_t len)
 {
     (void)ctx;
-    ad_board_uart_write(data, len);
+    link_write(data, len);
 }
 
 static void send(void)
@@ -410,6 +422,7 @@ static void handle(const ad_rpc_host_message *req)
 
 int main(void)
 {
+    link_init();
     int status = adm_init(NULL, 0);
     ad_validator_calibrate_hooks();
     hook_overhead = ticks_to_count(layer_ticks[AD_CALIBRATION_SLOT]);
@@ -425,7 +438,7 @@ int main(void)
     for (;;)
     {
         ad_rpc_bytes payload;
-        if (ad_rpc_decoder_feed(&decoder, ad_board_uart_getc(), &payload) != AD_RPC_FEED_FRAME)
+        if (ad_rpc_decoder_feed(&decoder, link_getc(), &payload) != AD_RPC_FEED_FRAME)
         {
             continue;
         }

@@ -79,23 +79,7 @@ pub fn run() -> Result<(), String> {
     let empty_os = empty_firmware(&out, "-Os")?;
     let empty_o2 = empty_firmware(&out, "-O2")?;
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "autodeploy-cli",
-            "--bin",
-            "autodeploy",
-        ])
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("cannot build the autodeploy binary".into());
-    }
-    let autodeploy = root.join("target/debug/autodeploy");
+    let autodeploy = crate::setup::build_cli(&root)?;
 
     println!(
         "generated library on cortex-m4 (arm-none-eabi-gcc, example/main.c linked with newlib-nano), bytes"

@@ -28,6 +28,7 @@ mod bench_code_size;
 mod bench_deploy;
 mod bench_kernels;
 mod bench_memory;
+mod build_firmware;
 mod demo;
 mod oracle_tables;
 mod schema;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         }
         Some("bench") => bench::run(&args[1..]),
         Some("schema") => schema::run(&args[1..]),
+        Some("build-firmware") => build_firmware::run(&args[1..]),
         Some("oracle-tables") => oracle_tables::run(&args[1..]),
         Some(other) => Err(format!("unknown task '{other}'\n\n{USAGE}")),
         None => Err(USAGE.to_string()),
@@ -73,6 +75,7 @@ tasks:
   bench deploy       full deploy wall time (kws) and instructions per MAC, MLPerf Tiny
   bench code-size    generated library code size on cortex-m4 vs TFLite Micro
   bench kernels [--board B] [--model M]  instructions per inference on QEMU vs TFLite Micro + CMSIS-NN
+  build-firmware [--board B|--all]  validator firmware for the built-in boards, size table
   oracle-env         create the test-only Python venv with the oracle interpreters
   schema [--check]   regenerate autodeploy-model's flatbuffer bindings
   oracle-tables [--check]  measure TFLite's int16 sigmoid table through TFLite Micro";

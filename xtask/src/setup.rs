@@ -129,3 +129,24 @@ pub fn run(command: &mut Command) -> Result<(), String> {
         Err(format!("{command:?} failed with {status}"))
     }
 }
+
+/// Builds the `autodeploy` binary (debug) and returns its path.
+pub fn build_cli(root: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "autodeploy-cli",
+            "--bin",
+            "autodeploy",
+        ])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("cannot build the autodeploy binary".into());
+    }
+    Ok(root.join("target/debug/autodeploy"))
+}

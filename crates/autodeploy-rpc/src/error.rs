@@ -118,6 +118,44 @@ pub enum RpcError {
     #[error("board fault: {0}")]
     Fault(Box<Fault>),
 
+    /// The RTT control block is missing or does not hold sane values.
+    #[error("RTT control block at {address:#010x} on {target}: {problem}")]
+    RttControlBlock {
+        /// The memory-access target, e.g. `QEMU gdbstub /tmp/.../gdb.sock`.
+        target: String,
+        /// Where the block was looked for.
+        address: u32,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// An RTT ring's offset or size is out of range: the firmware or something else scribbled on
+    /// the control block.
+    #[error("RTT {ring} ring on {target}: {field} = {value} is out of range (ring size {size})")]
+    RttRing {
+        /// The memory-access target.
+        target: String,
+        /// `up` (board to host) or `down` (host to board).
+        ring: &'static str,
+        /// The offending field (`write_offset`, `read_offset`, `size`).
+        field: &'static str,
+        /// Its value.
+        value: u32,
+        /// The ring's size as the block says.
+        size: u32,
+    },
+
+    /// Reading or writing the board's memory failed (GDB remote protocol or debug probe).
+    #[error("memory access on {target}: {action} failed: {detail}")]
+    MemoryAccess {
+        /// The memory-access target.
+        target: String,
+        /// What was being done, e.g. `read 72 bytes at 0x20000100`.
+        action: String,
+        /// The target's answer or the I/O error.
+        detail: String,
+    },
+
     /// A caller-side argument is out of range (e.g. a tensor larger than the protocol allows).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

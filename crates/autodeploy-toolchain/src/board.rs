@@ -259,8 +259,12 @@ pub enum TransportKind {
     /// SEGGER-RTT-compatible ring buffers in RAM, read and written by the probe.
     #[default]
     Rtt,
-    /// The board's UART, seen on the host as a serial port (USB-CDC bridge or adapter).
+    /// The board's UART, seen on the host as a serial port (USB-CDC bridge or adapter; on
+    /// QEMU the pseudo-terminal of `-serial pty`).
     Serial,
+    /// The board's UART through the runner's own socket (QEMU's `-serial tcp`): the default on
+    /// QEMU boards.
+    Uart,
 }
 
 impl TransportKind {
@@ -269,11 +273,21 @@ impl TransportKind {
         match self {
             TransportKind::Rtt => "rtt",
             TransportKind::Serial => "serial",
+            TransportKind::Uart => "uart",
         }
     }
 }
 
 impl RunTarget {
+    /// The transport used when the user names none: the UART socket on QEMU, the board
+    /// file's `transport` on real boards.
+    pub fn default_transport(&self) -> TransportKind {
+        match self {
+            RunTarget::Qemu { .. } => TransportKind::Uart,
+            RunTarget::ProbeRs { transport, .. } => *transport,
+        }
+    }
+
     /// One line saying how the board is started, for listings.
     pub fn describe(&self) -> String {
         match self {
@@ -587,8 +601,17 @@ impl Board {
                 }
             }
             RunTarget::ProbeRs {
-                chip, target_file, ..
+                chip,
+                target_file,
+                transport,
+                ..
             } => {
+                if *transport == TransportKind::Uart {
+                    return Err(invalid(
+                        "run.transport \"uart\" is QEMU's socket; a real board's UART is \"serial\""
+                            .into(),
+                    ));
+                }
                 if target_file.as_deref().is_some_and(str::is_empty) {
                     return Err(invalid("run.target_file is empty".into()));
                 }

@@ -237,3 +237,19 @@ pub fn function_sizes(elf_path: &Path) -> Result<Vec<(String, u64)>, ToolchainEr
     sizes.dedup();
     Ok(sizes)
 }
+
+/// The address of the data or function symbol `name` in `elf_path`, if it has one.
+pub fn symbol_address(elf_path: &Path, name: &str) -> Result<Option<u64>, ToolchainError> {
+    use object::ObjectSymbol;
+    let elf_err = |message: String| ToolchainError::Elf {
+        path: elf_path.to_owned(),
+        message,
+    };
+    let data = std::fs::read(elf_path).map_err(|e| elf_err(e.to_string()))?;
+    let file =
+        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    Ok(file
+        .symbols()
+        .find(|s| s.is_definition() && s.name() == Ok(name))
+        .map(|s| s.address()))
+}

@@ -255,4 +255,99 @@ pub enum ToolchainError {
         /// The time limit.
         timeout: Duration,
     },
+
+    /// No debug probe is attached (or none this user can see).
+    #[error("board \"{board}\" needs a debug probe and none was found{}; connect one (J-Link, CMSIS-DAP, ST-Link...) and check the udev rules in docs/boards.md", found_text(.found))]
+    NoProbe {
+        /// The board.
+        board: String,
+        /// What the probe listing returned (empty here, kept for the message's shape).
+        found: Vec<String>,
+    },
+
+    /// Several probes are attached and none was chosen.
+    #[error("board \"{board}\": {} debug probes are attached: {}; pick one with --probe VID:PID[:SERIAL]", .found.len(), .found.join(", "))]
+    SeveralProbes {
+        /// The board.
+        board: String,
+        /// The probes found.
+        found: Vec<String>,
+    },
+
+    /// No attached probe matches `--probe`.
+    #[error("board \"{board}\": no attached probe matches --probe {selector}{}", found_text(.found))]
+    ProbeNotFound {
+        /// The board.
+        board: String,
+        /// The selector given.
+        selector: String,
+        /// The probes found.
+        found: Vec<String>,
+    },
+
+    /// The probe is there but cannot be opened (permissions, used by another program).
+    #[error("cannot open debug probe {probe}: {message} (on Linux, check the udev rules in docs/boards.md and that no other debugger holds it)")]
+    ProbeOpen {
+        /// The probe.
+        probe: String,
+        /// What probe-rs said.
+        message: String,
+    },
+
+    /// The probe opened but the chip did not answer.
+    #[error("board \"{board}\": chip {chip} does not answer through {probe}: {message} (is the board powered, the SWD cable on, the chip name right?)")]
+    ChipNotAnswering {
+        /// The board.
+        board: String,
+        /// The probe-rs target name.
+        chip: String,
+        /// The probe.
+        probe: String,
+        /// What probe-rs said.
+        message: String,
+    },
+
+    /// A probe-rs target description could not be used.
+    #[error("board \"{board}\": probe-rs target description \"{path}\" is not usable: {message}")]
+    TargetDescription {
+        /// The board.
+        board: String,
+        /// The YAML file.
+        path: PathBuf,
+        /// What probe-rs said.
+        message: String,
+    },
+
+    /// Loading or starting the image through the probe failed.
+    #[error("board \"{board}\": cannot {step} through the probe: {message}")]
+    ProbeLoad {
+        /// The board.
+        board: String,
+        /// What was being done.
+        step: String,
+        /// What probe-rs said.
+        message: String,
+    },
+
+    /// The board is not a probe-rs board.
+    #[error("board \"{board}\" is not loaded through a debug probe")]
+    NotAProbeBoard {
+        /// The board.
+        board: String,
+    },
+
+    /// This build of autodeploy has no probe support.
+    #[error("board \"{board}\" needs a debug probe, and this build of autodeploy has no probe support (build with the `probe` feature)")]
+    NoProbeSupport {
+        /// The board.
+        board: String,
+    },
+}
+
+fn found_text(found: &[String]) -> String {
+    if found.is_empty() {
+        String::new()
+    } else {
+        format!(" (found: {})", found.join(", "))
+    }
 }

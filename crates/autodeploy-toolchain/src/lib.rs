@@ -31,19 +31,24 @@ mod build;
 mod discover;
 mod elf;
 mod error;
+#[cfg(feature = "probe")]
+pub mod probe;
+mod probe_select;
 mod qemu;
 mod ratio;
 mod support;
 
 pub use board::{
-    Board, Counter, MemoryRegion, Placement, RunTarget, Uart, UartKind, DEFAULT_BOARD,
+    Board, Counter, LoadMethod, MemoryRegion, Placement, RunTarget, TransportKind, Uart, UartKind,
+    DEFAULT_BOARD,
 };
 pub use build::{Builder, Firmware, FirmwareSpec, OptLevel};
 pub use discover::{
     current_path, find_qemu, find_qemu_from, Toolchain, GCC_ENV, GCC_NAME, QEMU_ENV, QEMU_NAME,
 };
-pub use elf::{function_sizes, MemoryReport, RegionUsage, SectionPlacement};
+pub use elf::{function_sizes, symbol_address, MemoryReport, RegionUsage, SectionPlacement};
 pub use error::{RegionOverflow, ToolchainError, GCC_INSTALL_HINT, QEMU_INSTALL_HINT};
+pub use probe_select::ProbeSelector;
 pub use qemu::{QemuOptions, QemuRunner, QemuSession, RunExit, RunOutput, SerialKind, UartPort};
 pub use ratio::{Ratio, RatioParseError};
 pub use support::{config_header, linker_script, support_files, SupportFile};

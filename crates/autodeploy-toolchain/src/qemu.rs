@@ -36,6 +36,9 @@ pub struct QemuOptions {
     pub timeout: Duration,
     /// Extra QEMU arguments, appended last.
     pub extra_args: Vec<String>,
+    /// Open QEMU's GDB remote-protocol stub on a Unix socket ([`QemuSession::gdb_socket`]), so
+    /// a host can read and write the board's memory (RTT rings) while the firmware runs.
+    pub gdb: bool,
 }
 
 impl Default for QemuOptions {
@@ -44,6 +47,7 @@ impl Default for QemuOptions {
             serial: SerialKind::Tcp,
             timeout: Duration::from_secs(30),
             extra_args: Vec::new(),
+            gdb: false,
         }
     }
 }
@@ -197,14 +201,7 @@ impl QemuRunner {
         }
         let qmp_dir = match options.serial {
             SerialKind::Pty => {
-                let dir = tempfile::Builder::new()
-                    .prefix("autodeploy-qmp-")
-                    .tempdir()
-                    .map_err(|source| ToolchainError::Io {
-                        action: "create temporary directory",
-                        path: std::env::temp_dir(),
-                        source,
-                    })?;
+                let dir = private_tempdir("autodeploy-qmp-")?;
                 // Start paused: the firmware runs only after the pty is open (see below). QEMU
                 // also copies every UART byte to a log file: a pty loses what was not yet read
                 // when QEMU exits.
@@ -233,6 +230,18 @@ impl QemuRunner {
                 ]);
                 None
             }
+        };
+        let gdb_dir = if options.gdb {
+            let dir = private_tempdir("autodeploy-gdb-")?;
+            // A Unix socket in a private directory: no port to pick, no race with other runs.
+            args.push("-gdb".to_owned());
+            args.push(format!(
+                "unix:{},server=on,wait=off",
+                dir.path().join("gdb.sock").display()
+            ));
+            Some(dir)
+        } else {
+            None
         };
         args.extend(options.extra_args.iter().cloned());
         tracing::debug!(qemu = %self.qemu.display(), ?args, "starting QEMU");
@@ -282,6 +291,8 @@ impl QemuRunner {
             pty_keeper: None,
             uart_log: None,
             _qmp_dir: None,
+            gdb_socket: gdb_dir.as_ref().map(|d| d.path().join("gdb.sock")),
+            _gdb_dir: gdb_dir,
         };
 
         let announcement = match tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -421,6 +432,8 @@ pub struct QemuSession {
     pty_keeper: Option<std::fs::File>,
     uart_log: Option<PathBuf>,
     _qmp_dir: Option<tempfile::TempDir>,
+    gdb_socket: Option<PathBuf>,
+    _gdb_dir: Option<tempfile::TempDir>,
 }
 
 impl QemuSession {
@@ -438,6 +451,12 @@ impl QemuSession {
     /// removed when the session is dropped.
     pub fn uart_log(&self) -> Option<&Path> {
         self.uart_log.as_deref()
+    }
+
+    /// The Unix socket of QEMU's gdbstub, when started with [`QemuOptions::gdb`]. Connecting
+    /// halts the CPU (GDB remote protocol; `c` resumes it).
+    pub fn gdb_socket(&self) -> Option<&Path> {
+        self.gdb_socket.as_deref()
     }
 
     /// QEMU's process id.
@@ -627,6 +646,18 @@ async fn qmp_continue(socket: &Path) -> Result<(), String> {
         Err(e) if e.contains("failed:") => Err(e),
         _ => Ok(()),
     }
+}
+
+/// A fresh temporary directory for QEMU's sockets and logs, removed when dropped.
+fn private_tempdir(prefix: &str) -> Result<tempfile::TempDir, ToolchainError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|source| ToolchainError::Io {
+            action: "create temporary directory",
+            path: std::env::temp_dir(),
+            source,
+        })
 }
 
 #[cfg(test)]

@@ -26,7 +26,18 @@ const VALIDATOR_FILES: &[(&str, &str)] = &[
         "validator/rpc/ad_rpc.h",
         include_str!("../../../firmware-templates/validator/rpc/ad_rpc.h"),
     ),
+    (
+        "validator/rtt/ad_rtt.c",
+        include_str!("../../../firmware-templates/validator/rtt/ad_rtt.c"),
+    ),
+    (
+        "validator/rtt/ad_rtt.h",
+        include_str!("../../../firmware-templates/validator/rtt/ad_rtt.h"),
+    ),
 ];
+
+/// The symbol of the RTT control block in an RTT validator image.
+pub const RTT_SYMBOL: &str = "ad_rtt_cb";
 
 /// Extra compile-time switches of the validator (for tests of fault paths).
 #[derive(Debug, Clone, Default)]
@@ -37,6 +48,8 @@ pub struct FirmwareOptions {
     pub hang_at_layer: Option<usize>,
     /// Flip one bit of layer `n`'s output after it runs.
     pub corrupt_layer: Option<usize>,
+    /// Speak RPC over RTT ring buffers in RAM instead of the board's UART.
+    pub rtt: bool,
 }
 
 /// Writes the sources under `work_dir` and builds them for `board` (the
@@ -76,6 +89,12 @@ pub fn build(
         if file.path.ends_with(".c") {
             spec = spec.source(model_dir.join(&file.path));
         }
+    }
+    if options.rtt {
+        spec = spec
+            .include_dir(work_dir.join("validator/rtt"))
+            .source(work_dir.join("validator/rtt/ad_rtt.c"))
+            .define("AD_VALIDATOR_RTT", None);
     }
     if let Some(layer) = options.fault_at_layer {
         spec = spec.define("AD_VALIDATOR_TEST_FAULT_LAYER", Some(&layer.to_string()));

@@ -16,8 +16,11 @@
 
 mod error;
 mod firmware;
+#[cfg(feature = "probe")]
+mod probe;
 mod profile;
 mod stats;
+mod transport;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -25,12 +28,14 @@ use std::time::{Duration, Instant};
 use autodeploy_codegen::{Core, Generated, KernelChoice};
 use autodeploy_model::{ElementType, Model, TensorValue};
 use autodeploy_reference::Interpreter;
-use autodeploy_rpc::transport::TcpTransport;
-use autodeploy_rpc::{Client, ClientConfig, Info, RpcError};
-use autodeploy_toolchain::{Board, Firmware, QemuOptions, QemuRunner, QemuSession, UartPort};
+use autodeploy_rpc::{Client, ClientConfig, Info, RpcError, Transport};
+use autodeploy_toolchain::{Board, Firmware, QemuSession};
+pub use autodeploy_toolchain::{ProbeSelector, TransportKind};
 
 pub use error::ValidateError;
-pub use firmware::{build as build_firmware, build_for_model, default_cache_dir, FirmwareOptions};
+pub use firmware::{
+    build as build_firmware, build_for_model, default_cache_dir, FirmwareOptions, RTT_SYMBOL,
+};
 pub use profile::{
     build_profile, measure, spread, validate_and_profile, Deployed, Measurement, ProfileOptions,
 };
@@ -53,6 +58,11 @@ pub struct ValidateOptions {
     /// Optimised kernel variants for the board's core (the default), or
     /// the portable kernels (to bisect a mismatch to the kernel choice).
     pub optimized_kernels: bool,
+    /// How to talk to the firmware; `None`: the board's default (the UART socket on QEMU).
+    /// RTT builds the firmware with RTT rings instead of the UART.
+    pub transport: Option<TransportKind>,
+    /// Which debug probe to use on a real board when several are attached.
+    pub probe: Option<ProbeSelector>,
 }
 
 /// The kernels to generate for `options`' board: optimised for its core
@@ -76,7 +86,15 @@ impl ValidateOptions {
             invoke_timeout: Duration::from_secs(60),
             expected_hash: None,
             optimized_kernels: true,
+            transport: None,
+            probe: None,
         }
+    }
+
+    /// The transport in use: the one asked for, else the board's default.
+    pub fn transport(&self) -> TransportKind {
+        self.transport
+            .unwrap_or_else(|| self.board.run.default_transport())
     }
 }
 
@@ -163,7 +181,7 @@ pub struct Validator {
     interpreter: Interpreter,
     options: ValidateOptions,
     session: Option<QemuSession>,
-    client: Client<TcpTransport>,
+    client: Client<Box<dyn Transport>>,
     timings: Timings,
 }
 
@@ -177,6 +195,10 @@ impl Validator {
         let started = Instant::now();
         let model = Model::from_bytes(model_bytes).map_err(ValidateError::Model)?;
         let interpreter = Interpreter::new(model.clone()).map_err(ValidateError::Reference)?;
+        // A real board without its probe fails here, in seconds, before any build.
+        transport::check_reachable(&options)?;
+        let mut firmware_options = options.firmware.clone();
+        firmware_options.rtt = options.transport() == TransportKind::Rtt;
         let (generated, firmware) = firmware::build_for_model(
             &model,
             model_bytes,
@@ -184,7 +206,7 @@ impl Validator {
             kernels_for_board(&options.board, options.optimized_kernels),
             &options.board,
             &options.cache_dir,
-            &options.firmware,
+            &firmware_options,
         )?;
         let build = started.elapsed();
         let mut validator =
@@ -221,7 +243,7 @@ impl Validator {
             firmware,
             interpreter,
             options,
-            session: Some(session),
+            session,
             client,
             timings: Timings::default(),
         };
@@ -251,7 +273,7 @@ impl Validator {
     }
 
     /// The RPC client, for requests this type has no method for.
-    pub fn client(&mut self) -> &mut Client<TcpTransport> {
+    pub fn client(&mut self) -> &mut Client<Box<dyn Transport>> {
         &mut self.client
     }
 
@@ -432,7 +454,7 @@ impl Validator {
         let (session, client) = boot(&self.firmware, &self.generated, &self.options)
             .await
             .ok()?;
-        self.session = Some(session);
+        self.session = session;
         self.client = client;
         for layer in 0..self.model.main_graph().operators.len() {
             match self.client.run_layers(layer as u32, layer as u32).await {
@@ -522,36 +544,13 @@ impl Validator {
     }
 }
 
-/// Starts QEMU with the firmware and shakes hands.
+/// Starts the board with the firmware, opens the transport and shakes hands.
 async fn boot(
     firmware: &Firmware,
     generated: &Generated,
     options: &ValidateOptions,
-) -> Result<(QemuSession, Client<TcpTransport>), ValidateError> {
-    let toolchain_err = |source| ValidateError::Toolchain {
-        board: options.board.name.clone(),
-        source: Box::new(source),
-    };
-    let runner = QemuRunner::discover().map_err(toolchain_err)?;
-    // The session's own deadline bounds the whole run; requests have theirs.
-    let qemu_options = QemuOptions::default().timeout(Duration::from_secs(24 * 3600));
-    let mut session = runner
-        .start(&options.board, &firmware.elf, &qemu_options)
-        .await
-        .map_err(toolchain_err)?;
-    let stream = match session.take_uart() {
-        Some(UartPort::Tcp(stream)) => stream,
-        _ => {
-            return Err(ValidateError::Rpc {
-                during: "connecting to the board's UART".into(),
-                source: Box::new(RpcError::InvalidArgument("QEMU gave no TCP UART".into())),
-            })
-        }
-    };
-    // Requests are small and answered one by one: without NODELAY each
-    // waits for the peer's delayed ACK (tens of milliseconds).
-    let _ = stream.set_nodelay(true);
-    let transport = TcpTransport::from_stream(stream, format!("{} UART", options.board.name));
+) -> Result<(Option<QemuSession>, Client<Box<dyn Transport>>), ValidateError> {
+    let (mut session, transport) = transport::start(firmware, options).await?;
     let expected = options
         .expected_hash
         .clone()
@@ -567,14 +566,18 @@ async fn boot(
         Err(RpcError::ModelHash {
             expected, actual, ..
         }) => {
-            session.kill().await;
+            if let Some(session) = session.take() {
+                session.kill().await;
+            }
             Err(ValidateError::StaleFirmware {
                 expected: String::from_utf8_lossy(&expected).into_owned(),
                 actual: String::from_utf8_lossy(&actual).into_owned(),
             })
         }
         Err(e) => {
-            session.kill().await;
+            if let Some(session) = session.take() {
+                session.kill().await;
+            }
             Err(rpc_error(e, "during the handshake"))
         }
     }

@@ -1,12 +1,13 @@
-//! The validator firmware for the real-board files: built with the real cross compiler, it
-//! fits, and the ELF's section addresses put code, weights and arena in the memories the board
-//! files name.
+//! The validator firmware for every built-in board (what `cargo xtask build-firmware --all`
+//! builds, with the board's default transport: RTT on the real boards): built with the real
+//! cross compiler, it fits, and the ELF's section addresses put code, weights and arena in the
+//! memories the board files name.
 
 mod common;
 
 use autodeploy_model::Model;
 use autodeploy_toolchain::{Board, Placement};
-use autodeploy_validate::{build_for_model, kernels_for_board, FirmwareOptions};
+use autodeploy_validate::{build_for_model, kernels_for_board, FirmwareOptions, TransportKind};
 
 fn check(board_name: &str) {
     let board = Board::builtin(board_name).unwrap();
@@ -19,7 +20,10 @@ fn check(board_name: &str) {
         kernels_for_board(&board, true),
         &board,
         &common::cache_dir(),
-        &FirmwareOptions::default(),
+        &FirmwareOptions {
+            rtt: board.run.default_transport() == TransportKind::Rtt,
+            ..FirmwareOptions::default()
+        },
     )
     .unwrap();
     let memory = &firmware.memory;
@@ -63,4 +67,11 @@ fn apollo4p_evb_places_code_weights_and_arena() {
 #[test]
 fn apollo510_evb_places_code_weights_and_arena() {
     check("apollo510-evb");
+}
+
+#[test]
+fn qemu_boards_place_code_weights_and_arena() {
+    for board in ["qemu-m4", "qemu-m7", "qemu-m55"] {
+        check(board);
+    }
 }

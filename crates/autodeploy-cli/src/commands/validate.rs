@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use autodeploy_model::{InputGenerator, Model, Tensor, TensorValue};
 use autodeploy_toolchain::Board;
-use autodeploy_validate::{validate, Agreement, Report, ValidateOptions};
+use autodeploy_validate::{
+    build_for_model, kernels_for_board, validate, Agreement, FirmwareOptions, Report,
+    TransportKind, ValidateOptions,
+};
 
 use super::generate::KernelsArg;
 
@@ -41,6 +44,37 @@ pub struct ValidateArgs {
     /// `optimized`: the fastest kernel variants for the board's core; `portable`: the portable C kernels.
     #[arg(long, value_enum, default_value_t = KernelsArg::Optimized)]
     pub kernels: KernelsArg,
+    /// How to talk to the firmware: `uart` (QEMU's UART socket), `rtt` (ring buffers in RAM,
+    /// through QEMU's gdbstub or a probe), `serial` (a serial port; QEMU's pty) [default: the
+    /// board's].
+    #[arg(long, value_enum)]
+    pub transport: Option<TransportArg>,
+    /// The debug probe to use on a real board when several are attached: USB vendor and
+    /// product id in hex, and optionally the serial number (`1366:0105:000123456`).
+    #[arg(long, value_name = "VID:PID[:SERIAL]")]
+    pub probe: Option<autodeploy_validate::ProbeSelector>,
+    /// Only build the validator firmware (for any board, real ones too) and print where each
+    /// section landed; nothing runs.
+    #[arg(long)]
+    pub build_only: bool,
+}
+
+/// `--transport uart|rtt|serial`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TransportArg {
+    Uart,
+    Rtt,
+    Serial,
+}
+
+impl From<TransportArg> for TransportKind {
+    fn from(arg: TransportArg) -> Self {
+        match arg {
+            TransportArg::Uart => TransportKind::Uart,
+            TransportArg::Rtt => TransportKind::Rtt,
+            TransportArg::Serial => TransportKind::Serial,
+        }
+    }
 }
 
 pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
@@ -49,6 +83,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     let model = Model::from_bytes(&bytes)
         .with_context(|| format!("cannot load '{}'", args.model.display()))?;
     let board = Board::resolve(&args.board)?;
+    if args.build_only {
+        return build_only(args, &bytes, &model, board);
+    }
     let mut samples = match &args.inputs {
         Some(path) => read_samples(path, &model)?,
         None => random_samples(&model, args.seed, args.sequence.unwrap_or(args.samples))?,
@@ -70,14 +107,12 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut options = ValidateOptions::new(board);
     options.optimized_kernels = args.kernels == KernelsArg::Optimized;
+    options.transport = args.transport.map(TransportKind::from);
+    options.probe = args.probe.clone();
     if let Some(dir) = &args.cache_dir {
         options.cache_dir = dir.clone();
     }
-    let name = args
-        .model
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into());
+    let name = model_name(args);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -88,6 +123,52 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Mismatch
     })
+}
+
+fn model_name(args: &ValidateArgs) -> String {
+    args.model
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into())
+}
+
+/// `--build-only`: the firmware `validate` would run, with the chosen transport, built and
+/// placed (a too-large image is an error naming the memory).
+fn build_only(
+    args: &ValidateArgs,
+    bytes: &[u8],
+    model: &Model,
+    board: Board,
+) -> anyhow::Result<ExitStatus> {
+    let mut options = ValidateOptions::new(board);
+    options.transport = args.transport.map(TransportKind::from);
+    if let Some(dir) = &args.cache_dir {
+        options.cache_dir = dir.clone();
+    }
+    let firmware_options = FirmwareOptions {
+        rtt: options.transport() == TransportKind::Rtt,
+        ..FirmwareOptions::default()
+    };
+    let kernels = kernels_for_board(&options.board, args.kernels == KernelsArg::Optimized);
+    let (generated, firmware) = build_for_model(
+        model,
+        bytes,
+        &model_name(args),
+        kernels,
+        &options.board,
+        &options.cache_dir,
+        &firmware_options,
+    )?;
+    println!(
+        "board {}, transport {}, arena {} bytes, stack {} bytes",
+        options.board.name,
+        options.transport().as_str(),
+        generated.plan.arena_size,
+        options.board.stack_size
+    );
+    println!("firmware: {}", firmware.elf.display());
+    print!("{}", firmware.memory);
+    Ok(ExitStatus::Success)
 }
 
 pub(crate) fn random_samples(

@@ -3,15 +3,20 @@
 //! A [`Transport`] is any tokio byte stream that can name itself for error messages. The client
 //! does all framing, so a transport only moves bytes: a serial port (USB CDC or the
 //! pseudo-terminal of QEMU's `-serial pty`), a TCP socket (QEMU's `-serial tcp:...`), a Unix
-//! socket (QEMU's `-serial unix:...`), or an in-memory pair for tests.
+//! socket (QEMU's `-serial unix:...`), RTT ring buffers in the board's RAM reached through a
+//! debug port ([`rtt`], over QEMU's gdbstub or a probe), or an in-memory pair for tests.
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
+pub mod gdb;
 pub mod memory;
+pub mod rtt;
 pub mod serial;
 pub mod socket;
 
+pub use gdb::GdbRemote;
 pub use memory::{LineControl, MemoryTransport, Noise};
+pub use rtt::{MemoryAccess, Rtt, RttTransport};
 pub use serial::SerialTransport;
 pub use socket::{TcpTransport, UnixTransport};
 

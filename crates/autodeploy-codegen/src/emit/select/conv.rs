@@ -215,7 +215,6 @@ pub fn prewiden(
     let Some(t) = conv_filter(graph, layer).as_ref().and_then(tables) else {
         return emitted;
     };
-    let i = layer.index;
     let code = &emitted.code;
     // The one call: kernel name, then its filter and bias between the dims.
     let call = format!("return {}(NULL, ", old.c_name());
