@@ -42,7 +42,7 @@ fn known_kernel(layer: usize, trips: u32) -> String {
     let (low, high) = (trips & 0xffff, trips >> 16);
     format!(
         r#"
-static ad_status layer{layer}(void)
+static ad_status {NAME}_layer{layer}(void)
 {{
     __asm__ volatile(
         "nop\n\t"
@@ -256,12 +256,12 @@ fn known_count_on(board: &str) {
         .find(|f| f.path.ends_with(&format!("{NAME}.c")))
         .expect("the model's C file");
     for (layer, trips) in KNOWN {
-        let header = format!("static ad_status layer{layer}(void)\n{{\n");
+        let header = format!("static ad_status {NAME}_layer{layer}(void)\n{{\n");
         let start = source.contents.find(&header).expect("layer function");
         let end = start + source.contents[start..].find("\n}\n").unwrap() + 3;
         let original = source.contents[start..end].replacen(
-            &format!("static ad_status layer{layer}(void)"),
-            &format!("__attribute__((unused)) static ad_status layer{layer}_replaced(void)"),
+            &format!("static ad_status {NAME}_layer{layer}(void)"),
+            &format!("__attribute__((unused)) static ad_status {NAME}_layer{layer}_replaced(void)"),
             1,
         );
         source.contents.replace_range(
@@ -296,7 +296,7 @@ fn known_count_on(board: &str) {
     let expected: Vec<(usize, u64, u64)> = KNOWN
         .iter()
         .map(|&(layer, trips)| {
-            let kernel = executed(&functions[&format!("layer{layer}")]);
+            let kernel = executed(&functions[&format!("{NAME}_layer{layer}")]);
             assert!(kernel > 2 * u64::from(trips), "the loop ran: {kernel}");
             (layer, kernel, kernel + dispatch[0] - calibration[0])
         })
