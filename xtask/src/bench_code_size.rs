@@ -48,6 +48,8 @@ const LINK_FLAGS: &[&str] = &[
 
 /// Target for kws_ref_model (the issue's acceptance criterion).
 const KWS_TARGET: u64 = 12 * 1024;
+/// Issue 8: the optimised kernels may cost flash, up to this.
+const KWS_OPTIMIZED_LIMIT: u64 = 16 * 1024;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Sizes {
@@ -89,81 +91,95 @@ pub fn run() -> Result<(), String> {
         empty_os.code(),
         empty_o2.code()
     );
-    println!(
-        "{:<18} {:>6} {:>6} {:>5} {:>5} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7}",
-        "model (-Os)",
-        "text",
-        "rodata",
-        "data",
-        "bss",
-        "weights",
-        "qtab",
-        "arena",
-        "code",
-        "net",
-        "TFLM",
-        "ratio",
-        "net-qtab",
-        "net-O2"
-    );
-    let mut kws_net = None;
-    for model in MLPERF_TINY {
-        let path = root.join(format!("examples/models/mlperf-tiny/{model}.tflite"));
-        let output = Command::new(&autodeploy)
-            .arg("generate")
-            .arg(&path)
-            .arg("--out")
-            .arg(&out)
-            .args(["--core", "cortex-m4", "--no-build"])
-            .output()
-            .map_err(|e| format!("cannot run autodeploy: {e}"))?;
-        if !output.status.success() {
+    // The portable kernels are the small choice (issue 4's target); the
+    // optimised ones trade flash for speed (issue 8's limit).
+    for (kernels, target) in [("portable", KWS_TARGET), ("optimized", KWS_OPTIMIZED_LIMIT)] {
+        let out_dir = out.join(kernels);
+        println!("\n--kernels {kernels}");
+        println!(
+            "{:<18} {:>6} {:>6} {:>5} {:>5} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>7} {:>7}",
+            "model (-Os)",
+            "text",
+            "rodata",
+            "data",
+            "bss",
+            "weights",
+            "qtab",
+            "arena",
+            "code",
+            "net",
+            "TFLM",
+            "ratio",
+            "net-qtab",
+            "net-O2"
+        );
+        let mut kws_net = None;
+        for model in MLPERF_TINY {
+            let path = root.join(format!("examples/models/mlperf-tiny/{model}.tflite"));
+            let output = Command::new(&autodeploy)
+                .arg("generate")
+                .arg(&path)
+                .arg("--out")
+                .arg(&out_dir)
+                .args([
+                    "--core",
+                    "cortex-m4",
+                    "--no-build",
+                    "--force",
+                    "--kernels",
+                    kernels,
+                ])
+                .output()
+                .map_err(|e| format!("cannot run autodeploy: {e}"))?;
+            if !output.status.success() {
+                println!(
+                    "{model:<18} not generated: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+                continue;
+            }
+            let dir = out_dir.join(model);
+            let elf = dir.join(format!("build/{model}_example.elf"));
+            let os = build(&dir, &elf, "-Os")?;
+            let qtab = quant_tables(&elf)?;
+            let o2 = build(&dir, &elf, "-O2")?;
+            let net = os.code().saturating_sub(empty_os.code());
+            let net_o2 = o2.code().saturating_sub(empty_o2.code());
+            let tflm = TFLM_CODE.iter().find(|(m, _)| m == model).map(|(_, b)| *b);
+            let (tflm_text, ratio) = match tflm {
+                Some(t) => (t.to_string(), format!("{:.2}x", net as f64 / t as f64)),
+                None => ("-".into(), "-".into()),
+            };
+            if *model == "kws_ref_model" {
+                kws_net = Some((net, qtab));
+            }
             println!(
-                "{model:<18} not generated: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
+                "{model:<18} {:>6} {:>6} {:>5} {:>5} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>8} {:>7}",
+                os.text,
+                os.rodata,
+                os.data,
+                os.bss,
+                os.weights,
+                qtab,
+                os.arena,
+                os.code(),
+                net,
+                tflm_text,
+                ratio,
+                net.saturating_sub(qtab),
+                net_o2
             );
-            continue;
         }
-        let dir = out.join(model);
-        let elf = dir.join(format!("build/{model}_example.elf"));
-        let os = build(&dir, &elf, "-Os")?;
-        let qtab = quant_tables(&elf)?;
-        let o2 = build(&dir, &elf, "-O2")?;
-        let net = os.code().saturating_sub(empty_os.code());
-        let net_o2 = o2.code().saturating_sub(empty_o2.code());
-        let tflm = TFLM_CODE.iter().find(|(m, _)| m == model).map(|(_, b)| *b);
-        let (tflm_text, ratio) = match tflm {
-            Some(t) => (t.to_string(), format!("{:.2}x", net as f64 / t as f64)),
-            None => ("-".into(), "-".into()),
-        };
-        if *model == "kws_ref_model" {
-            kws_net = Some((net, qtab));
+        if let Some((net, qtab)) = kws_net {
+            println!(
+                "kws_ref_model code without weights at -Os, {kernels} kernels: {net} bytes net ({:.1} KiB; \
+                 target: under {} KiB) {}; {} bytes if the per-channel tables counted as weights",
+                net as f64 / 1024.0,
+                target / 1024,
+                if net < target { "met" } else { "NOT met" },
+                net.saturating_sub(qtab)
+            );
         }
-        println!(
-            "{model:<18} {:>6} {:>6} {:>5} {:>5} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>8} {:>7}",
-            os.text,
-            os.rodata,
-            os.data,
-            os.bss,
-            os.weights,
-            qtab,
-            os.arena,
-            os.code(),
-            net,
-            tflm_text,
-            ratio,
-            net.saturating_sub(qtab),
-            net_o2
-        );
-    }
-    if let Some((net, qtab)) = kws_net {
-        println!(
-            "kws_ref_model code without weights at -Os: {net} bytes net ({:.1} KiB; target: under \
-             12 KiB) {}; {} bytes if the per-channel multiplier and shift tables counted as weights",
-            net as f64 / 1024.0,
-            if net < KWS_TARGET { "met" } else { "NOT met" },
-            net.saturating_sub(qtab)
-        );
     }
     Ok(())
 }
@@ -260,8 +276,9 @@ fn sizes(elf: &Path) -> Result<Sizes, String> {
     Ok(sizes)
 }
 
-/// Bytes of the per-layer multiplier and shift tables (symbols
-/// `layer<N>_multiplier`, `layer<N>_shift`), part of rodata.
+/// Bytes of the per-layer requantisation tables (symbols
+/// `..layer<N>_multiplier`, `_shift`, and the pre-widened kernels' per-channel
+/// `_channels` records: folded bias, multiplier, shift), part of rodata.
 fn quant_tables(elf: &Path) -> Result<u64, String> {
     let output = Command::new("arm-none-eabi-nm")
         .args(["-S", "-t", "d"])
@@ -275,8 +292,12 @@ fn quant_tables(elf: &Path) -> Result<u64, String> {
             let [_, size, _, symbol] = fields.as_slice() else {
                 return None;
             };
-            let is_table = symbol.starts_with("layer")
-                && (symbol.ends_with("_multiplier") || symbol.ends_with("_shift"));
+            // Block-scope statics carry a `.N` suffix.
+            let symbol = symbol.split('.').next().unwrap_or(symbol);
+            let is_table = symbol.contains("layer")
+                && (symbol.ends_with("_multiplier")
+                    || symbol.ends_with("_shift")
+                    || symbol.ends_with("_channels"));
             is_table.then(|| size.parse::<u64>().ok()).flatten()
         })
         .sum())

@@ -184,7 +184,20 @@ fn pair(lo: i32, hi: i32) -> i32 {
 
 /// A C array of int32 values (INT32_MIN written as an expression).
 pub(super) fn array(name: &str, values: &[i32]) -> String {
-    let mut out = format!("static const int32_t {name}[{}] = {{", values.len().max(1));
+    array_with("", name, values)
+}
+
+/// The pre-widened weights, in the weights section (`AD_WEIGHTS_ATTR`, from
+/// `NAME_weights.h`) like the int8 arrays they replace.
+pub(super) fn weight_array(name: &str, values: &[i32]) -> String {
+    array_with("AD_WEIGHTS_ATTR ", name, values)
+}
+
+fn array_with(attr: &str, name: &str, values: &[i32]) -> String {
+    let mut out = format!(
+        "{attr}static const int32_t {name}[{}] = {{",
+        values.len().max(1)
+    );
     for (i, v) in values.iter().enumerate() {
         out.push_str(if i % 16 == 0 { "\n    " } else { " " });
         if *v == i32::MIN {
@@ -238,7 +251,7 @@ pub fn prewiden(
         &format!("({}) */", old.c_name()),
         &format!("({}) */", new.c_name()),
     ));
-    out.push_str(&array(&format!("{fn_name}_filter_pairs"), &t.pairs));
+    out.push_str(&weight_array(&format!("{fn_name}_filter_pairs"), &t.pairs));
     out.push_str(&array(&format!("{fn_name}_channels"), &t.records));
     out.push_str(&fn_open);
     let _ = writeln!(out, "    /* Kernel variant: {} ({why}). */", new.c_name());

@@ -8,7 +8,7 @@ use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Numeric, Step};
 use autodeploy_runtime::Kernel;
 
-use super::conv::{array, bias, tables, why, Filter};
+use super::conv::{array, bias, tables, weight_array, why, Filter};
 use crate::emit::c;
 use crate::emit::layer::EmittedLayer;
 
@@ -81,7 +81,7 @@ pub fn prewiden(
     let i = layer.index;
     let new = Kernel::Conv2dW16DspS8;
     let mut out = format!("/* Layer {i}: {} -> int8 ({}) */\n", layer.op, new.c_name());
-    out.push_str(&array(&format!("{fn_name}_filter_pairs"), &t.pairs));
+    out.push_str(&weight_array(&format!("{fn_name}_filter_pairs"), &t.pairs));
     out.push_str(&array(&format!("{fn_name}_channels"), &t.records));
     let _ = writeln!(out, "static ad_status {fn_name}(void)\n{{");
     let _ = writeln!(
