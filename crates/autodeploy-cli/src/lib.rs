@@ -81,14 +81,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
+/// The log filter used when `RUST_LOG` is not set. probe-rs and nusb (its USB layer) log
+/// warnings while they scan for probes (a probe they cannot open, an unknown USB device), which
+/// would come before our own error; they are shown from `-v` on, or when `RUST_LOG` names them.
+pub fn default_log_filter(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "warn,probe_rs=error,nusb=error",
+        1 => "debug,probe_rs=warn,nusb=warn",
+        _ => "trace",
+    }
+}
+
 pub fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
-    let default = match verbose {
-        0 => "warn",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_log_filter(verbose)));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

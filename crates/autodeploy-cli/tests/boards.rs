@@ -96,6 +96,134 @@ fn a_real_board_without_its_probe_exits_2_naming_the_problem() {
         "{}",
         text(&out)
     );
+    // probe-rs's and nusb's warnings while scanning are hidden by default: our error is
+    // the first thing on stderr.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("WARN"), "{stderr}");
+}
+
+#[test]
+fn the_default_log_filter_quiets_probe_rs_unless_asked() {
+    use autodeploy_cli::default_log_filter;
+    assert_eq!(default_log_filter(0), "warn,probe_rs=error,nusb=error");
+    assert!(default_log_filter(1).contains("probe_rs=warn"));
+    assert_eq!(default_log_filter(2), "trace");
+}
+
+#[test]
+fn serial_transport_on_a_real_board_without_a_usb_port_exits_2_listing_the_ports() {
+    // This machine has no USB serial port: with none named, the error says so and how to
+    // name one; with ids named, it says nothing matches. Both before any build.
+    let out = autodeploy(
+        &[
+            "validate",
+            &kws(),
+            "--board",
+            "apollo510-evb",
+            "--transport",
+            "serial",
+        ],
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("no USB serial port found") && t.contains("--port PATH"),
+        "{t}"
+    );
+
+    let out = autodeploy(
+        &[
+            "validate",
+            &kws(),
+            "--board",
+            "apollo4p-evb",
+            "--transport",
+            "serial",
+            "--port",
+            "1366:0105:000123",
+        ],
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("no serial port matches --port 1366:0105:000123"),
+        "{}",
+        text(&out)
+    );
+
+    let out = autodeploy(
+        &[
+            "validate",
+            &kws(),
+            "--board",
+            "apollo4p-evb",
+            "--port",
+            "13x6:0105",
+        ],
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("not a 16-bit hex"), "{}", text(&out));
+}
+
+#[test]
+fn deploy_takes_the_board_link_flags() {
+    // The same flags as validate, reaching the same checks: a real board's serial port by USB
+    // ids, refused here in seconds since none is attached.
+    let dir = tempfile::tempdir().unwrap();
+    let out = autodeploy(
+        &[
+            "deploy",
+            &kws(),
+            "--board",
+            "apollo510-evb",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--transport",
+            "serial",
+            "--port",
+            "1366:0105",
+            "--reload",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("no serial port matches --port 1366:0105"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn deploy_over_rtt_on_qemu_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = autodeploy(
+        &[
+            "deploy",
+            &kws(),
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--transport",
+            "rtt",
+            "--samples",
+            "2",
+            "--runs",
+            "1",
+            "--cache-dir",
+            &cache(),
+        ],
+        Duration::from_secs(600),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("link: RTT over qemu-m4 gdbstub") && t.contains("validation: PASS (2 samples)"),
+        "{t}"
+    );
+    assert!(dir.path().join("reports/report.json").is_file());
 }
 
 #[test]

@@ -115,6 +115,11 @@ impl<T: Transport> Client<T> {
         self.decoder.stats()
     }
 
+    /// The transport in use.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
     /// Gives the transport back.
     pub fn into_transport(self) -> T {
         self.transport

@@ -156,6 +156,45 @@ pub enum RpcError {
         detail: String,
     },
 
+    /// No USB serial port is attached and no `--port` was given.
+    #[error("no USB serial port found (found: {}); connect the board's USB cable, or name the port with --port PATH or --port VID:PID[:SERIAL]", listed(.found))]
+    NoSerialPort {
+        /// Every serial port the system has, described.
+        found: Vec<String>,
+    },
+
+    /// No serial port matches `--port VID:PID[:SERIAL]`.
+    #[error("no serial port matches --port {selector} (found: {})", listed(.found))]
+    SerialPortNotFound {
+        /// The selector given.
+        selector: String,
+        /// Every serial port the system has, described.
+        found: Vec<String>,
+    },
+
+    /// Several serial ports match and none was chosen.
+    #[error("{} serial ports match{}: {}; pick one with --port VID:PID[:SERIAL] (ids in hex, the serial number tells boards of one kind apart) or --port PATH", .found.len(), selector_text(.selector), .found.join(", "))]
+    SeveralSerialPorts {
+        /// The selector given, if any.
+        selector: Option<String>,
+        /// The matching ports, described.
+        found: Vec<String>,
+    },
+
+    /// The system refused to open a serial port (EACCES).
+    #[error("cannot open serial port \"{}\": permission denied; the device belongs to {}: add your user to it with `sudo usermod -aG {} $USER` and log in again, or give the device to the desktop user with a udev rule, e.g. /etc/udev/rules.d/50-autodeploy-serial.rules holding `SUBSYSTEM==\"tty\", ATTRS{{idVendor}}==\"VID\", ATTRS{{idProduct}}==\"PID\", MODE=\"0660\", TAG+=\"uaccess\"` (ids in hex, see docs/boards.md), then `sudo udevadm control --reload && sudo udevadm trigger` and re-plug", .port.display(), group_text(.group, .gid), .group.as_deref().unwrap_or("dialout"))]
+    SerialPermission {
+        /// The port.
+        port: std::path::PathBuf,
+        /// The device file's group id, when it could be read.
+        gid: Option<u32>,
+        /// That group's name, when `/etc/group` has it.
+        group: Option<String>,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// A caller-side argument is out of range (e.g. a tensor larger than the protocol allows).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -265,6 +304,30 @@ impl fmt::Display for Fault {
             write!(f, " address=0x{addr:08x}")?;
         }
         Ok(())
+    }
+}
+
+fn listed(found: &[String]) -> String {
+    if found.is_empty() {
+        "no serial port at all".to_owned()
+    } else {
+        found.join(", ")
+    }
+}
+
+fn selector_text(selector: &Option<String>) -> String {
+    selector
+        .as_ref()
+        .map(|s| format!(" --port {s}"))
+        .unwrap_or_default()
+}
+
+fn group_text(group: &Option<String>, gid: &Option<u32>) -> String {
+    match (group, gid) {
+        (Some(name), Some(gid)) => format!("group \"{name}\" (gid {gid})"),
+        (Some(name), None) => format!("group \"{name}\""),
+        (None, Some(gid)) => format!("group gid {gid} (no name in /etc/group)"),
+        (None, None) => "a group this user is not in".to_owned(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 
 use object::elf;
-use object::read::elf::{ElfFile32, ProgramHeader};
+use object::read::elf::{ElfFile32, FileHeader, ProgramHeader};
 use object::{Object, ObjectSection, SectionFlags};
 
 use crate::board::Board;
@@ -252,4 +252,50 @@ pub fn symbol_address(elf_path: &Path, name: &str) -> Result<Option<u64>, Toolch
         .symbols()
         .find(|s| s.is_definition() && s.name() == Ok(name))
         .map(|s| s.address()))
+}
+
+/// A loadable segment: where it goes and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub address: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// The ELF's loadable segments at their load (physical) addresses, and the vector table's
+/// address (the lowest segment holding `.vectors`, which the linker script puts first).
+pub fn loadable_segments(elf: &Path) -> Result<(Vec<Segment>, u32), ToolchainError> {
+    let elf_err = |message: String| ToolchainError::Elf {
+        path: elf.to_owned(),
+        message,
+    };
+    let data = std::fs::read(elf).map_err(|source| ToolchainError::Io {
+        action: "read ELF file",
+        path: elf.to_owned(),
+        source,
+    })?;
+    let file =
+        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    let endian = file.endian();
+    let mut segments = Vec::new();
+    for ph in file
+        .elf_header()
+        .program_headers(endian, &*data)
+        .map_err(|e| elf_err(e.to_string()))?
+    {
+        if ph.p_type(endian) != object::elf::PT_LOAD || ph.p_filesz(endian) == 0 {
+            continue;
+        }
+        let bytes = ph
+            .data(endian, &*data)
+            .map_err(|_| elf_err("segment outside the file".into()))?;
+        segments.push(Segment {
+            address: ph.p_paddr(endian),
+            bytes: bytes.to_vec(),
+        });
+    }
+    let vectors = file
+        .section_by_name(".vectors")
+        .map(|s| s.address() as u32)
+        .ok_or_else(|| elf_err("no .vectors section".into()))?;
+    Ok((segments, vectors))
 }

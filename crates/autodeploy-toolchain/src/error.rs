@@ -307,6 +307,17 @@ pub enum ToolchainError {
         message: String,
     },
 
+    /// probe-rs knows no chip of this name (neither built in nor in the board's target file).
+    #[error("board \"{board}\": probe-rs knows no chip \"{chip}\"{}; set run.chip to a name from `probe-rs chip list`, or run.target_file to a target description made with target-gen from the vendor's CMSIS pack (docs/boards.md)", target_file_text(.target_file))]
+    UnknownChip {
+        /// The board.
+        board: String,
+        /// The probe-rs target name asked for.
+        chip: String,
+        /// The board's target description, when it has one.
+        target_file: Option<PathBuf>,
+    },
+
     /// A probe-rs target description could not be used.
     #[error("board \"{board}\": probe-rs target description \"{path}\" is not usable: {message}")]
     TargetDescription {
@@ -342,6 +353,13 @@ pub enum ToolchainError {
         /// The board.
         board: String,
     },
+}
+
+fn target_file_text(target_file: &Option<PathBuf>) -> String {
+    match target_file {
+        Some(path) => format!(" (not built in, and not in \"{}\")", path.display()),
+        None => " (it has no built-in target and the board names no target_file)".into(),
+    }
 }
 
 fn found_text(found: &[String]) -> String {

@@ -46,7 +46,10 @@ pub use build::{Builder, Firmware, FirmwareSpec, OptLevel};
 pub use discover::{
     current_path, find_qemu, find_qemu_from, Toolchain, GCC_ENV, GCC_NAME, QEMU_ENV, QEMU_NAME,
 };
-pub use elf::{function_sizes, symbol_address, MemoryReport, RegionUsage, SectionPlacement};
+pub use elf::{
+    function_sizes, loadable_segments, symbol_address, MemoryReport, RegionUsage, SectionPlacement,
+    Segment,
+};
 pub use error::{RegionOverflow, ToolchainError, GCC_INSTALL_HINT, QEMU_INSTALL_HINT};
 pub use probe_select::ProbeSelector;
 pub use qemu::{QemuOptions, QemuRunner, QemuSession, RunExit, RunOutput, SerialKind, UartPort};

@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 
-use object::read::elf::{ElfFile32, FileHeader, ProgramHeader};
 pub use probe_rs;
 use probe_rs::config::Registry;
 use probe_rs::flashing::{download_file, ElfLoader, ElfOptions};
@@ -18,6 +17,7 @@ use probe_rs::probe::{DebugProbeInfo, DebugProbeSelector};
 use probe_rs::{MemoryInterface, Permissions, RegisterValue, Session};
 
 use crate::board::{Board, LoadMethod, RunTarget};
+pub use crate::elf::{loadable_segments, Segment};
 use crate::error::ToolchainError;
 pub use crate::probe_select::ProbeSelector;
 
@@ -131,11 +131,18 @@ pub fn attach(
             })?;
     probe
         .attach_with_registry(chip, Permissions::default(), &registry)
-        .map_err(|e| ToolchainError::ChipNotAnswering {
-            board: board.name.clone(),
-            chip: chip.to_string(),
-            probe: probe_name,
-            message: e.to_string(),
+        .map_err(|e| match e {
+            probe_rs::Error::ChipNotFound(_) => ToolchainError::UnknownChip {
+                board: board.name.clone(),
+                chip: chip.to_string(),
+                target_file: target_file.map(PathBuf::from),
+            },
+            e => ToolchainError::ChipNotAnswering {
+                board: board.name.clone(),
+                chip: chip.to_string(),
+                probe: probe_name,
+                message: e.to_string(),
+            },
         })
 }
 
@@ -167,52 +174,6 @@ fn load_err(board: &Board, step: &str, e: impl std::fmt::Display) -> ToolchainEr
         step: step.to_string(),
         message: e.to_string(),
     }
-}
-
-/// A loadable segment: where it goes and its bytes.
-pub struct Segment {
-    pub address: u32,
-    pub bytes: Vec<u8>,
-}
-
-/// The ELF's loadable segments at their load (physical) addresses, and the vector table's
-/// address (the lowest segment holding `.vectors`, which the linker script puts first).
-pub fn loadable_segments(elf: &Path) -> Result<(Vec<Segment>, u32), ToolchainError> {
-    use object::{Object, ObjectSection};
-    let elf_err = |message: String| ToolchainError::Elf {
-        path: elf.to_owned(),
-        message,
-    };
-    let data = std::fs::read(elf).map_err(|source| ToolchainError::Io {
-        action: "read ELF file",
-        path: elf.to_owned(),
-        source,
-    })?;
-    let file =
-        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
-    let endian = file.endian();
-    let mut segments = Vec::new();
-    for ph in file
-        .elf_header()
-        .program_headers(endian, &*data)
-        .map_err(|e| elf_err(e.to_string()))?
-    {
-        if ph.p_type(endian) != object::elf::PT_LOAD || ph.p_filesz(endian) == 0 {
-            continue;
-        }
-        let bytes = ph
-            .data(endian, &*data)
-            .map_err(|_| elf_err("segment outside the file".into()))?;
-        segments.push(Segment {
-            address: ph.p_paddr(endian),
-            bytes: bytes.to_vec(),
-        });
-    }
-    let vectors = file
-        .section_by_name(".vectors")
-        .map(|s| s.address() as u32)
-        .ok_or_else(|| elf_err("no .vectors section".into()))?;
-    Ok((segments, vectors))
 }
 
 /// RAM-load: halt, write every loadable segment, set VTOR to the vector table, SP and PC from

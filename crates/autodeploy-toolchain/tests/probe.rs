@@ -8,6 +8,7 @@ use autodeploy_toolchain::probe::probe_rs::probe::fake_probe::FakeProbe;
 use autodeploy_toolchain::probe::probe_rs::probe::list::{ProbeListItem, ProbeLister};
 use autodeploy_toolchain::probe::probe_rs::probe::{
     DebugProbe, DebugProbeError, DebugProbeInfo, DebugProbeSelector, Probe, ProbeFactory,
+    WireProtocol,
 };
 use autodeploy_toolchain::probe::{attach, choose_probe, list_probes, Lister};
 use autodeploy_toolchain::{Board, ProbeSelector, ToolchainError};
@@ -34,8 +35,9 @@ impl ProbeFactory for FakeFactory {
 
 static FACTORY: FakeFactory = FakeFactory;
 
+/// The probes to list, and whether their targets are silent.
 #[derive(Debug)]
-struct FakeLister(Vec<(u16, u16, &'static str)>);
+struct FakeLister(Vec<(u16, u16, &'static str)>, bool);
 
 impl FakeLister {
     fn infos(&self) -> Vec<DebugProbeInfo> {
@@ -59,6 +61,9 @@ impl FakeLister {
 impl ProbeLister for FakeLister {
     fn open(&self, selector: &DebugProbeSelector) -> Result<Probe, DebugProbeError> {
         let _ = FACTORY.open(selector)?;
+        if self.1 {
+            return Ok(Probe::from_specific_probe(Box::new(SilentTargetProbe)));
+        }
         Ok(FakeProbe::with_mocked_core().into_probe())
     }
 
@@ -72,7 +77,58 @@ impl ProbeLister for FakeLister {
 }
 
 fn lister(probes: Vec<(u16, u16, &'static str)>) -> Lister {
-    Lister::with_lister(Box::new(FakeLister(probes)))
+    Lister::with_lister(Box::new(FakeLister(probes, false)))
+}
+
+/// A probe that opens but whose target never answers on the wire (no power, no SWD cable):
+/// every attempt to reach the chip fails as a real probe's does.
+#[derive(Debug)]
+struct SilentTargetProbe;
+
+impl DebugProbe for SilentTargetProbe {
+    fn get_name(&self) -> &str {
+        "probe with a silent target"
+    }
+
+    fn speed_khz(&self) -> u32 {
+        1000
+    }
+
+    fn set_speed(&mut self, speed_khz: u32) -> Result<u32, DebugProbeError> {
+        Ok(speed_khz)
+    }
+
+    fn attach(&mut self) -> Result<(), DebugProbeError> {
+        Err(DebugProbeError::TargetNotFound)
+    }
+
+    fn detach(&mut self) -> Result<(), autodeploy_toolchain::probe::probe_rs::Error> {
+        Ok(())
+    }
+
+    fn target_reset(&mut self) -> Result<(), DebugProbeError> {
+        Err(DebugProbeError::TargetNotFound)
+    }
+
+    fn target_reset_assert(&mut self) -> Result<(), DebugProbeError> {
+        Err(DebugProbeError::TargetNotFound)
+    }
+
+    fn target_reset_deassert(&mut self) -> Result<(), DebugProbeError> {
+        Err(DebugProbeError::TargetNotFound)
+    }
+
+    fn select_protocol(&mut self, _: WireProtocol) -> Result<(), DebugProbeError> {
+        Ok(())
+    }
+
+    fn active_protocol(&self) -> Option<WireProtocol> {
+        Some(WireProtocol::Swd)
+    }
+
+    fn into_probe(self: Box<Self>) -> Box<dyn DebugProbe> {
+        self
+    }
 }
 
 /// A user board on a chip probe-rs knows (the fake core answers as any Cortex-M).
@@ -171,8 +227,13 @@ fn unknown_chip_and_bad_target_file_are_reported() {
     let l = lister(vec![(0x1366, 0x0105, "111")]);
     let err = attach(&board("NO_SUCH_CHIP_42", None), &l, None).unwrap_err();
     assert!(
-        matches!(&err, ToolchainError::ChipNotAnswering { chip, .. } if chip == "NO_SUCH_CHIP_42"),
+        matches!(&err, ToolchainError::UnknownChip { chip, .. } if chip == "NO_SUCH_CHIP_42"),
         "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("probe-rs knows no chip \"NO_SUCH_CHIP_42\"") && text.contains("target_file"),
+        "{text}"
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -182,5 +243,21 @@ fn unknown_chip_and_bad_target_file_are_reported() {
     assert!(
         matches!(err, ToolchainError::TargetDescription { .. }),
         "{err:?}"
+    );
+}
+
+#[test]
+fn a_chip_that_does_not_answer_is_reported_with_what_to_check() {
+    let l = Lister::with_lister(Box::new(FakeLister(vec![(0x1366, 0x0105, "111")], true)));
+    let err = attach(&board("nrf51822_xxAC", None), &l, None).unwrap_err();
+    assert!(
+        matches!(&err, ToolchainError::ChipNotAnswering { chip, probe, .. }
+            if chip == "nrf51822_xxAC" && probe.contains("1366:0105, serial 111")),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("does not answer") && text.contains("powered"),
+        "{text}"
     );
 }

@@ -19,6 +19,7 @@ mod firmware;
 #[cfg(feature = "probe")]
 mod probe;
 mod profile;
+pub mod reuse;
 mod stats;
 mod transport;
 
@@ -28,6 +29,7 @@ use std::time::{Duration, Instant};
 use autodeploy_codegen::{Core, Generated, KernelChoice};
 use autodeploy_model::{ElementType, Model, TensorValue};
 use autodeploy_reference::Interpreter;
+pub use autodeploy_rpc::transport::PortSelector;
 use autodeploy_rpc::{Client, ClientConfig, Info, RpcError, Transport};
 use autodeploy_toolchain::{Board, Firmware, QemuSession};
 pub use autodeploy_toolchain::{ProbeSelector, TransportKind};
@@ -63,6 +65,12 @@ pub struct ValidateOptions {
     pub transport: Option<TransportKind>,
     /// Which debug probe to use on a real board when several are attached.
     pub probe: Option<ProbeSelector>,
+    /// The serial port of a real board (`--transport serial`): a path or USB ids; `None`: the
+    /// only USB serial port.
+    pub port: Option<PortSelector>,
+    /// Load the firmware even when the board already runs this model's (real boards; QEMU
+    /// always starts afresh).
+    pub reload: bool,
 }
 
 /// The kernels to generate for `options`' board: optimised for its core
@@ -88,6 +96,8 @@ impl ValidateOptions {
             optimized_kernels: true,
             transport: None,
             probe: None,
+            port: None,
+            reload: false,
         }
     }
 
@@ -159,6 +169,10 @@ pub struct Report {
     /// The board's count per inference (instructions on QEMU), per sample.
     pub counts: Vec<u64>,
     pub firmware_from_cache: bool,
+    /// A real board already ran this model's firmware, so nothing was loaded.
+    pub firmware_reused: bool,
+    /// How the host talked to the board, e.g. `RTT over qemu-m4 gdbstub`.
+    pub link: String,
     pub arena_size: usize,
     /// The most stack the firmware used over all samples (bytes).
     pub stack_high_water: u32,
@@ -183,6 +197,7 @@ pub struct Validator {
     session: Option<QemuSession>,
     client: Client<Box<dyn Transport>>,
     timings: Timings,
+    start: reuse::FirmwareStart,
 }
 
 impl Validator {
@@ -236,7 +251,7 @@ impl Validator {
         options: ValidateOptions,
     ) -> Result<Validator, ValidateError> {
         let started = Instant::now();
-        let (session, client) = boot(&firmware, &generated, &options).await?;
+        let (session, client, start) = boot(&firmware, &generated, &options).await?;
         let mut validator = Validator {
             model,
             generated,
@@ -246,6 +261,7 @@ impl Validator {
             session,
             client,
             timings: Timings::default(),
+            start,
         };
         validator.timings.start = started.elapsed();
         Ok(validator)
@@ -265,6 +281,11 @@ impl Validator {
 
     pub fn timings(&self) -> Timings {
         self.timings
+    }
+
+    /// Whether this run loaded the firmware or found it already running (real boards).
+    pub fn firmware_start(&self) -> &reuse::FirmwareStart {
+        &self.start
     }
 
     /// The board's process id (QEMU), while it runs.
@@ -451,11 +472,12 @@ impl Validator {
         if let Some(session) = self.session.take() {
             session.kill().await;
         }
-        let (session, client) = boot(&self.firmware, &self.generated, &self.options)
+        let (session, client, start) = boot(&self.firmware, &self.generated, &self.options)
             .await
             .ok()?;
         self.session = session;
         self.client = client;
+        self.start = start;
         for layer in 0..self.model.main_graph().operators.len() {
             match self.client.run_layers(layer as u32, layer as u32).await {
                 Ok(_) => continue,
@@ -544,17 +566,26 @@ impl Validator {
     }
 }
 
-/// Starts the board with the firmware, opens the transport and shakes hands.
+/// What [`boot`] gives: the QEMU session (QEMU boards), the connected client, and whether the
+/// firmware was loaded or reused.
+type Booted = (
+    Option<QemuSession>,
+    Client<Box<dyn Transport>>,
+    reuse::FirmwareStart,
+);
+
+/// Starts the board with the firmware (or keeps the one running, on a real board), opens the
+/// transport and shakes hands.
 async fn boot(
     firmware: &Firmware,
     generated: &Generated,
     options: &ValidateOptions,
-) -> Result<(Option<QemuSession>, Client<Box<dyn Transport>>), ValidateError> {
-    let (mut session, transport) = transport::start(firmware, options).await?;
+) -> Result<Booted, ValidateError> {
     let expected = options
         .expected_hash
         .clone()
         .unwrap_or_else(|| generated.model_hash.clone());
+    let (mut session, transport, start) = transport::start(firmware, options, &expected).await?;
     let config = ClientConfig {
         timeout: options.request_timeout,
         invoke_timeout: options.invoke_timeout,
@@ -562,7 +593,7 @@ async fn boot(
         ..ClientConfig::default()
     };
     match Client::connect_with(transport, config).await {
-        Ok(client) => Ok((session, client)),
+        Ok(client) => Ok((session, client, start)),
         Err(RpcError::ModelHash {
             expected, actual, ..
         }) => {
@@ -657,6 +688,8 @@ impl Validator {
             timings: self.timings(),
             counts,
             firmware_from_cache: self.firmware().from_cache,
+            firmware_reused: self.start.reused(),
+            link: self.client.transport().describe(),
             arena_size: self.generated().plan.arena_size,
             stack_high_water,
             stack_size,

@@ -1,15 +1,18 @@
 //! Real boards: find the probe before anything is built (so a missing probe is reported in
-//! seconds), then attach, load, and talk RTT through the probe's memory access.
+//! seconds), then attach, reuse the firmware already running when it is this model's (else
+//! load), and talk RTT through the probe's memory access or the board's serial port.
 
 use std::sync::{Arc, Mutex};
 
-use autodeploy_rpc::transport::{MemoryAccess, Rtt, RttTransport};
-use autodeploy_rpc::RpcError;
+use autodeploy_rpc::transport::{MemoryAccess, Rtt, RttTransport, SerialTransport};
+use autodeploy_rpc::{RpcError, Transport};
 use autodeploy_toolchain::probe::probe_rs::{self, MemoryInterface, Session};
 use autodeploy_toolchain::probe::{self, Lister};
-use autodeploy_toolchain::{Board, Firmware, ToolchainError};
+use autodeploy_toolchain::{Board, Firmware, ToolchainError, TransportKind};
 
 use crate::error::ValidateError;
+use crate::reuse::{image_difference, reuse_or_load, FirmwareStart, REUSE_CHECK_TIMEOUT};
+use crate::transport::{real_serial_port, rtt_address, RTT_ATTACH_WAIT};
 use crate::ValidateOptions;
 
 fn toolchain_err(board: &Board, source: ToolchainError) -> ValidateError {
@@ -31,27 +34,99 @@ pub(crate) fn check(options: &ValidateOptions) -> Result<(), ValidateError> {
     .map_err(|e| toolchain_err(&options.board, e))
 }
 
-/// Attaches, loads `firmware` and opens RTT on it.
+/// Attaches; reuses the firmware already running if it was built from the model
+/// `expected_hash`, else loads `firmware`; opens the transport to it.
 pub(crate) async fn start(
     firmware: &Firmware,
     options: &ValidateOptions,
-    rtt_address: u32,
-) -> Result<RttTransport, ValidateError> {
+    expected_hash: &str,
+) -> Result<(Box<dyn Transport>, FirmwareStart), ValidateError> {
     let board = &options.board;
-    let mut session = probe::attach(board, &Lister::new(), options.probe.as_ref())
+    let session = probe::attach(board, &Lister::new(), options.probe.as_ref())
         .map_err(|e| toolchain_err(board, e))?;
-    probe::load(&mut session, board, &firmware.elf).map_err(|e| toolchain_err(board, e))?;
-    let memory = ProbeMemory {
-        session: Arc::new(Mutex::new(session)),
-        target: format!("{} through probe-rs", board.name),
-    };
-    let rtt = Rtt::attach(memory, rtt_address, std::time::Duration::from_secs(5))
-        .await
-        .map_err(|e| ValidateError::Rpc {
-            during: "finding the RTT control block".into(),
-            source: Box::new(e),
+    let session = Arc::new(Mutex::new(session));
+    let load = async || {
+        let mut session = session.lock().map_err(|_| {
+            toolchain_err(
+                board,
+                ToolchainError::ProbeLoad {
+                    board: board.name.clone(),
+                    step: "lock the probe session".into(),
+                    message: "poisoned".into(),
+                },
+            )
         })?;
-    Ok(RttTransport::start(rtt))
+        probe::load(&mut session, board, &firmware.elf).map_err(|e| toolchain_err(board, e))
+    };
+    let (segments, _) = autodeploy_toolchain::loadable_segments(&firmware.elf)
+        .map_err(|e| toolchain_err(board, e))?;
+    let same_image = async || {
+        let mut memory = ProbeMemory {
+            session: Arc::clone(&session),
+            target: format!("{} through probe-rs", board.name),
+        };
+        match image_difference(&mut memory, &segments).await {
+            Ok(None) => Ok(()),
+            Ok(Some(at)) => Err(format!(
+                "the board's memory differs from this build's image at {at:#010x}"
+            )),
+            Err(e) => Err(format!("cannot read the image on the board: {e}")),
+        }
+    };
+    let link_err = |during: &str, source: RpcError| ValidateError::Rpc {
+        during: during.to_string(),
+        source: Box::new(source),
+    };
+    match options.transport() {
+        TransportKind::Serial => {
+            let path = real_serial_port(options)?;
+            let baud = board.uart.baud;
+            let open = async |_loaded: bool| -> Result<Box<dyn Transport>, ValidateError> {
+                let port = SerialTransport::open(&path, baud)
+                    .map_err(|e| link_err("opening the board's serial port", e))?;
+                let link: Box<dyn Transport> = Box::new(port);
+                Ok(link)
+            };
+            reuse_or_load(
+                same_image,
+                open,
+                load,
+                expected_hash,
+                options.reload,
+                REUSE_CHECK_TIMEOUT,
+            )
+            .await
+        }
+        _ => {
+            let address = rtt_address(firmware, &board.name)?;
+            let open = async |loaded: bool| -> Result<Box<dyn Transport>, ValidateError> {
+                let memory = ProbeMemory {
+                    session: Arc::clone(&session),
+                    target: format!("{} through probe-rs", board.name),
+                };
+                // Before a load: look once; after it: give the firmware time to set up.
+                let wait = if loaded {
+                    RTT_ATTACH_WAIT
+                } else {
+                    std::time::Duration::ZERO
+                };
+                let rtt = Rtt::attach(memory, address, wait)
+                    .await
+                    .map_err(|e| link_err("finding the RTT control block", e))?;
+                let link: Box<dyn Transport> = Box::new(RttTransport::start(rtt));
+                Ok(link)
+            };
+            reuse_or_load(
+                same_image,
+                open,
+                load,
+                expected_hash,
+                options.reload,
+                REUSE_CHECK_TIMEOUT,
+            )
+            .await
+        }
+    }
 }
 
 /// probe-rs's memory access on core 0. A Cortex-M's memory is reachable while it runs, so

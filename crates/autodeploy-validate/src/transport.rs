@@ -1,10 +1,14 @@
 //! Starting a board and opening the chosen transport to its validator firmware: the UART
-//! socket, a serial port (QEMU's pty here), or RTT rings reached through QEMU's gdbstub.
+//! socket, a serial port (QEMU's pty, or a real board's port found by USB ids), or RTT rings
+//! reached through QEMU's gdbstub or a probe.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use autodeploy_rpc::transport::{GdbRemote, Rtt, RttTransport, SerialTransport, TcpTransport};
+use autodeploy_rpc::transport::{
+    available_ports, choose_port, GdbRemote, PortSelector, Rtt, RttTransport, SerialTransport,
+    TcpTransport,
+};
 use autodeploy_rpc::{RpcError, Transport};
 use autodeploy_toolchain::{
     symbol_address, Firmware, QemuOptions, QemuRunner, QemuSession, RunTarget, SerialKind,
@@ -14,15 +18,30 @@ use tokio::net::UnixStream;
 
 use crate::error::ValidateError;
 use crate::firmware::RTT_SYMBOL;
+use crate::reuse::FirmwareStart;
 use crate::ValidateOptions;
 
 /// How long the firmware may take to set up its RTT control block after start.
-const RTT_ATTACH_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const RTT_ATTACH_WAIT: Duration = Duration::from_secs(5);
 
-/// For a real board: that its probe is there (nothing to check for QEMU).
+/// For a real board: that its probe is there and, for the serial transport, that the port can
+/// be chosen (nothing to check for QEMU). Runs before the build, so these errors come in
+/// seconds.
 pub(crate) fn check_reachable(options: &ValidateOptions) -> Result<(), ValidateError> {
     if matches!(options.board.run, RunTarget::Qemu { .. }) {
         return Ok(());
+    }
+    match options.transport() {
+        TransportKind::Uart => {
+            return Err(link_error(RpcError::InvalidArgument(format!(
+                "board {}: the uart transport is QEMU's UART socket; a real board's UART is --transport serial",
+                options.board.name
+            ))))
+        }
+        TransportKind::Serial => {
+            real_serial_port(options)?;
+        }
+        TransportKind::Rtt => {}
     }
     #[cfg(feature = "probe")]
     {
@@ -30,6 +49,23 @@ pub(crate) fn check_reachable(options: &ValidateOptions) -> Result<(), ValidateE
     }
     #[cfg(not(feature = "probe"))]
     Err(no_probe_support(options))
+}
+
+fn link_error(source: RpcError) -> ValidateError {
+    ValidateError::Rpc {
+        during: "connecting to the board".into(),
+        source: Box::new(source),
+    }
+}
+
+/// The serial port of a real board: `--port PATH`, the one USB port matching `--port
+/// VID:PID[:SERIAL]`, or the only USB serial port.
+pub(crate) fn real_serial_port(options: &ValidateOptions) -> Result<PathBuf, ValidateError> {
+    let found = match &options.port {
+        Some(PortSelector::Path(_)) => Vec::new(),
+        _ => available_ports().map_err(link_error)?,
+    };
+    choose_port(&found, options.port.as_ref()).map_err(link_error)
 }
 
 #[cfg(not(feature = "probe"))]
@@ -42,12 +78,18 @@ fn no_probe_support(options: &ValidateOptions) -> ValidateError {
     }
 }
 
-/// Starts the firmware on `options.board` and opens the transport `options.transport()`; the
-/// QEMU session when it runs on QEMU.
+/// What [`start`] gives: the QEMU session when the board is QEMU, the link, and whether the
+/// firmware was loaded or reused.
+pub(crate) type Started = (Option<QemuSession>, Box<dyn Transport>, FirmwareStart);
+
+/// Starts the firmware on `options.board` and opens the transport `options.transport()`. A
+/// real board that already runs the firmware of the model `expected_hash` keeps it (unless
+/// `options.reload`).
 pub(crate) async fn start(
     firmware: &Firmware,
     options: &ValidateOptions,
-) -> Result<(Option<QemuSession>, Box<dyn Transport>), ValidateError> {
+    expected_hash: &str,
+) -> Result<Started, ValidateError> {
     let board = &options.board;
     let toolchain_err = |source| ValidateError::Toolchain {
         board: board.name.clone(),
@@ -55,7 +97,7 @@ pub(crate) async fn start(
     };
     let transport = options.transport();
     if !matches!(board.run, RunTarget::Qemu { .. }) {
-        return start_real(firmware, options, transport).await;
+        return start_real(firmware, options, expected_hash).await;
     }
     let runner = QemuRunner::discover().map_err(toolchain_err)?;
     // The session's own deadline bounds the whole run; requests have theirs.
@@ -71,7 +113,7 @@ pub(crate) async fn start(
         .map_err(toolchain_err)?;
     let opened = open(&mut session, firmware, options, transport).await;
     match opened {
-        Ok(t) => Ok((Some(session), t)),
+        Ok(t) => Ok((Some(session), t, FirmwareStart::Loaded { reason: None })),
         Err(e) => {
             session.kill().await;
             Err(e)
@@ -146,38 +188,28 @@ async fn open(
     }
 }
 
-/// A real board: through the probe with RTT (the serial transport on real boards is not wired
-/// into validate yet).
+/// A real board: attach through the probe, reuse or load, then RTT through the probe or the
+/// board's serial port.
 async fn start_real(
     firmware: &Firmware,
     options: &ValidateOptions,
-    transport: TransportKind,
-) -> Result<(Option<QemuSession>, Box<dyn Transport>), ValidateError> {
+    expected_hash: &str,
+) -> Result<Started, ValidateError> {
     check_reachable(options)?;
-    if transport != TransportKind::Rtt {
-        return Err(ValidateError::Rpc {
-            during: "connecting to the board".into(),
-            source: Box::new(RpcError::InvalidArgument(format!(
-                "board {}: only the rtt transport runs on real boards so far",
-                options.board.name
-            ))),
-        });
-    }
     #[cfg(feature = "probe")]
     {
-        let address = rtt_address(firmware, &options.board.name)?;
-        let rtt = crate::probe::start(firmware, options, address).await?;
-        Ok((None, Box::new(rtt)))
+        let (link, start) = crate::probe::start(firmware, options, expected_hash).await?;
+        Ok((None, link, start))
     }
     #[cfg(not(feature = "probe"))]
     {
-        let _ = firmware;
+        let _ = (firmware, expected_hash);
         Err(no_probe_support(options))
     }
 }
 
 /// The RTT control block's address, from the firmware's symbol table.
-fn rtt_address(firmware: &Firmware, board: &str) -> Result<u32, ValidateError> {
+pub(crate) fn rtt_address(firmware: &Firmware, board: &str) -> Result<u32, ValidateError> {
     let address =
         symbol_address(&firmware.elf, RTT_SYMBOL).map_err(|e| ValidateError::Toolchain {
             board: board.to_string(),

@@ -24,6 +24,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 
 use super::generate::KernelsArg;
+use super::validate::{LinkArgs, TransportArg};
 use crate::format::thousands;
 use crate::ExitStatus;
 
@@ -78,6 +79,8 @@ pub struct DeployArgs {
     /// C kernels (to bisect a mismatch to the kernel choice) [default: optimized].
     #[arg(long, value_enum)]
     pub kernels: Option<KernelsArg>,
+    #[command(flatten)]
+    pub link: LinkArgs,
 }
 
 /// The `--config` file: every key optional, names as the long flags.
@@ -98,6 +101,10 @@ struct ConfigFile {
     force: Option<bool>,
     cache_dir: Option<PathBuf>,
     kernels: Option<String>,
+    transport: Option<String>,
+    probe: Option<String>,
+    port: Option<String>,
+    reload: Option<bool>,
 }
 
 /// The settings after flags, config file and defaults are merged.
@@ -116,6 +123,7 @@ struct Settings {
     force: bool,
     cache_dir: Option<PathBuf>,
     kernels: KernelsArg,
+    link: LinkArgs,
 }
 
 fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
@@ -128,6 +136,7 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
         }
         None => ConfigFile::default(),
     };
+    let link = link_settings(&args.link, &config)?;
     // Paths in the config file are relative to it.
     let base = args
         .config
@@ -188,6 +197,44 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
             .clone()
             .or_else(|| from_config(config.cache_dir)),
         kernels,
+        link,
+    })
+}
+
+/// `--transport`, `--probe`, `--port`, `--reload`, else the config file's keys of those names.
+fn link_settings(args: &LinkArgs, config: &ConfigFile) -> anyhow::Result<LinkArgs> {
+    let transport = match (args.transport, config.transport.as_deref()) {
+        (Some(t), _) => Some(t),
+        (None, Some(text)) => Some(
+            <TransportArg as clap::ValueEnum>::from_str(text, true).map_err(|_| {
+                anyhow::anyhow!(
+                    "config key `transport` is '{text}': expected 'uart', 'rtt' or 'serial'"
+                )
+            })?,
+        ),
+        (None, None) => None,
+    };
+    let probe = match (&args.probe, config.probe.as_deref()) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(text)) => Some(
+            text.parse()
+                .map_err(|e: String| anyhow::anyhow!("config key `probe`: {e}"))?,
+        ),
+        (None, None) => None,
+    };
+    let port = match (&args.port, config.port.as_deref()) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(text)) => Some(
+            text.parse()
+                .map_err(|e: String| anyhow::anyhow!("config key `port`: {e}"))?,
+        ),
+        (None, None) => None,
+    };
+    Ok(LinkArgs {
+        transport,
+        probe,
+        port,
+        reload: args.reload || config.reload.unwrap_or(false),
     })
 }
 
@@ -290,6 +337,7 @@ pub fn run(args: &DeployArgs) -> anyhow::Result<ExitStatus> {
             .unwrap_or_default();
         let mut options = ValidateOptions::new(board.clone());
         options.optimized_kernels = settings.kernels == KernelsArg::Optimized;
+        settings.link.apply(&mut options);
         if let Some(dir) = &settings.cache_dir {
             options.cache_dir = dir.clone();
         }

@@ -44,19 +44,51 @@ pub struct ValidateArgs {
     /// `optimized`: the fastest kernel variants for the board's core; `portable`: the portable C kernels.
     #[arg(long, value_enum, default_value_t = KernelsArg::Optimized)]
     pub kernels: KernelsArg,
+    #[command(flatten)]
+    pub link: LinkArgs,
+    /// Only build the validator firmware (for any board, real ones too) and print where each
+    /// section landed; nothing runs.
+    #[arg(long)]
+    pub build_only: bool,
+}
+
+/// How to reach the board; the same flags for `validate` and `deploy`.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct LinkArgs {
     /// How to talk to the firmware: `uart` (QEMU's UART socket), `rtt` (ring buffers in RAM,
-    /// through QEMU's gdbstub or a probe), `serial` (a serial port; QEMU's pty) [default: the
-    /// board's].
+    /// through QEMU's gdbstub or a probe), `serial` (a serial port: QEMU's pty, or a real
+    /// board's port, see --port) [default: the board's].
     #[arg(long, value_enum)]
     pub transport: Option<TransportArg>,
     /// The debug probe to use on a real board when several are attached: USB vendor and
     /// product id in hex, and optionally the serial number (`1366:0105:000123456`).
     #[arg(long, value_name = "VID:PID[:SERIAL]")]
     pub probe: Option<autodeploy_validate::ProbeSelector>,
-    /// Only build the validator firmware (for any board, real ones too) and print where each
-    /// section landed; nothing runs.
+    /// The serial port of a real board with `--transport serial`: a device path
+    /// (`/dev/ttyACM0`) or USB ids in hex with an optional serial number (`1366:0105:000123`)
+    /// [default: the only USB serial port].
+    #[arg(long, value_name = "PATH|VID:PID[:SERIAL]")]
+    pub port: Option<autodeploy_validate::PortSelector>,
+    /// Load the firmware even if the real board already runs this model's firmware (which is
+    /// otherwise reused).
     #[arg(long)]
-    pub build_only: bool,
+    pub reload: bool,
+}
+
+impl LinkArgs {
+    /// Sets the options these flags give.
+    pub fn apply(&self, options: &mut ValidateOptions) {
+        if let Some(t) = self.transport {
+            options.transport = Some(t.into());
+        }
+        if let Some(p) = &self.probe {
+            options.probe = Some(p.clone());
+        }
+        if let Some(p) = &self.port {
+            options.port = Some(p.clone());
+        }
+        options.reload |= self.reload;
+    }
 }
 
 /// `--transport uart|rtt|serial`.
@@ -107,8 +139,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut options = ValidateOptions::new(board);
     options.optimized_kernels = args.kernels == KernelsArg::Optimized;
-    options.transport = args.transport.map(TransportKind::from);
-    options.probe = args.probe.clone();
+    args.link.apply(&mut options);
     if let Some(dir) = &args.cache_dir {
         options.cache_dir = dir.clone();
     }
@@ -141,7 +172,7 @@ fn build_only(
     board: Board,
 ) -> anyhow::Result<ExitStatus> {
     let mut options = ValidateOptions::new(board);
-    options.transport = args.transport.map(TransportKind::from);
+    args.link.apply(&mut options);
     if let Some(dir) = &args.cache_dir {
         options.cache_dir = dir.clone();
     }
@@ -262,12 +293,13 @@ pub(crate) fn print_report(report: &Report, model: &Model) {
         thousands(u64::from(report.info.clock_hz)),
         report.samples,
         thousands(report.arena_size as u64),
-        if report.firmware_from_cache {
-            "from cache"
-        } else {
-            "built"
+        match (report.firmware_from_cache, report.firmware_reused) {
+            (_, true) => "already running on the board (not loaded; --reload loads it)",
+            (true, false) => "from cache",
+            (false, false) => "built",
         }
     );
+    println!("link: {}", report.link);
     println!(
         "{:<8} {:<24} {:>8} {:>9} {:>10} {:>10} {:>9} {:>8}",
         "output", "name", "exact %", "max diff", "MAE", "RMSE", "cosine", "top-1"

@@ -10,12 +10,14 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub mod gdb;
 pub mod memory;
+pub mod ports;
 pub mod rtt;
 pub mod serial;
 pub mod socket;
 
 pub use gdb::GdbRemote;
 pub use memory::{LineControl, MemoryTransport, Noise};
+pub use ports::{available_ports, choose_port, PortInfo, PortSelector, UsbIds};
 pub use rtt::{MemoryAccess, Rtt, RttTransport};
 pub use serial::SerialTransport;
 pub use socket::{TcpTransport, UnixTransport};

@@ -35,11 +35,7 @@ impl SerialTransport {
             .flow_control(tokio_serial::FlowControl::None)
             .timeout(Duration::from_millis(10))
             .open_native_async()
-            .map_err(|e| RpcError::Io {
-                transport: format!("serial {name}"),
-                action: "open",
-                source: std::io::Error::from(e),
-            })?;
+            .map_err(|e| super::ports::open_error_here(&path, std::io::Error::from(e)))?;
         tracing::debug!(port = %name, baud, "opened serial port");
         Ok(Self { inner, path })
     }
