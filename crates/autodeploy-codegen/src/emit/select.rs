@@ -175,6 +175,11 @@ pub fn prewiden(
     emitted: EmittedLayer,
 ) -> EmittedLayer {
     match choice {
+        KernelChoice::Optimized(Core::CortexM55) => {
+            let emitted = mve::fold_fully_connected(graph, layer, fn_name, emitted);
+            let emitted = conv::prewiden(graph, layer, fn_name, emitted);
+            fully_connected::prewiden(graph, layer, fn_name, emitted)
+        }
         KernelChoice::Optimized(core) if has_dsp(core) => {
             let emitted = conv::prewiden(graph, layer, fn_name, emitted);
             fully_connected::prewiden(graph, layer, fn_name, emitted)

@@ -15,11 +15,17 @@
 #include "ad_conv_check.h"
 #include "ad_mve.h"
 
-/* Per-call state: the folded bias of every output channel and a pixel's accumulators. */
+/*
+ * Per-call state: the folded bias of every output channel, each channel's
+ * shift split into its left (max(s, 0)) and right (min(s, 0)) parts, a pixel's
+ * accumulators and one window.
+ */
 typedef struct
 {
     int32_t bias[AD_MVE_MAX_CHANNELS];
     int32_t acc[AD_MVE_MAX_CHANNELS];
+    int8_t left[AD_MVE_MAX_CHANNELS];
+    int8_t right[AD_MVE_MAX_CHANNELS];
     int8_t window[AD_MVE_MAX_WINDOW];
 } ad_conv_mve_state;
 
@@ -43,6 +49,15 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
         {
             hi = lo;
         }
+#if AD_MVE
+        if (lo == 0 && hi == k_w && k_w * depth <= 16)
+        {
+            /* A short row wholly inside the input (kws layer 0: 4 bytes): one predicated copy, no memcpy call. */
+            mve_pred16_t p = vctp8q((uint32_t)(k_w * depth));
+            vstrbq_p_s8(dst, vldrbq_z_s8(row + (size_t)x0 * depth, p), p);
+            return;
+        }
+#endif
         if (lo > 0)
         {
             memset(dst, zp, (size_t)lo * depth);
@@ -75,16 +90,23 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
 /*
  * Groups of four output channels while whole groups remain, in 16-byte chunks
  * and (with_tail) one predicated tail of n % 16 bytes; the four row pointers
- * run on into the next group. Returns the first channel not done. Called with
- * a constant with_tail, so each call site compiles to its own tight loop.
+ * run on into the next group. With fused, each group's four sums are
+ * requantised in one vector and stored as int8 at out + oc (no accumulator
+ * array); otherwise they go to s->acc. Returns the first channel not done.
+ * Called with constant with_tail and fused, so each call site compiles to its
+ * own tight loop.
  */
 static inline __attribute__((always_inline)) int32_t ad_conv_mve_groups(ad_conv_mve_state *s, const int8_t *x,
                                                                         int32_t n, const int8_t *filter,
-                                                                        int32_t out_c, int with_tail)
+                                                                        int32_t out_c, int with_tail, int fused,
+                                                                        const ad_conv_quant *quant, int8_t *out)
 {
     int32_t rem = n & 15;
     mve_pred16_t tail = vctp8q((uint32_t)rem);
     const int8_t *w3 = filter;
+    int32x4_t lo = vdupq_n_s32(fused ? quant->activation.min : 0);
+    int32x4_t hi = vdupq_n_s32(fused ? quant->activation.max : 0);
+    int32_t zp = fused ? quant->output_zero_point : 0;
     int32_t oc;
     for (oc = 0; oc + 4 <= out_c; oc += 4)
     {
@@ -117,10 +139,25 @@ static inline __attribute__((always_inline)) int32_t ad_conv_mve_groups(ad_conv_
             a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3, tail));
             w3 += rem;
         }
-        s->acc[oc] = a0;
-        s->acc[oc + 1] = a1;
-        s->acc[oc + 2] = a2;
-        s->acc[oc + 3] = a3;
+        if (fused)
+        {
+            int32x4_t v = vdupq_n_s32(a0);
+            int32x4_t right = vldrbq_s32(s->right + oc);
+            v = vsetq_lane_s32(a1, v, 1);
+            v = vsetq_lane_s32(a2, v, 2);
+            v = vsetq_lane_s32(a3, v, 3);
+            v = vqrdmulhq_s32(vshlq_s32(v, vldrbq_s32(s->left + oc)), vldrwq_s32(quant->multiplier + oc));
+            v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
+            v = vaddq_n_s32(vrshlq_s32(v, right), zp);
+            vstrbq_s32(out + oc, vminq_s32(vmaxq_s32(v, lo), hi));
+        }
+        else
+        {
+            s->acc[oc] = a0;
+            s->acc[oc + 1] = a1;
+            s->acc[oc + 2] = a2;
+            s->acc[oc + 3] = a3;
+        }
     }
     return oc;
 }
@@ -131,12 +168,19 @@ static inline ad_status ad_conv_mve_begin(ad_conv_mve_state *s, const ad_conv_qu
                                           const ad_dims *output_dims, const int8_t *filter, const int32_t *bias,
                                           int32_t *window)
 {
+    int32_t c;
     *window = filter_dims->h * filter_dims->w * filter_dims->c;
     if (output_dims->c > AD_MVE_MAX_CHANNELS || *window > AD_MVE_MAX_WINDOW)
     {
         return AD_ERR_ARG;
     }
     ad_mve_fold_bias(filter, *window, output_dims->c, bias, ad_wrap_neg(quant->input_zero_point), s->bias);
+    for (c = 0; c < output_dims->c; c++)
+    {
+        int32_t shift = quant->shift[c];
+        s->left[c] = (int8_t)(shift > 0 ? shift : 0);
+        s->right[c] = (int8_t)(shift > 0 ? 0 : shift);
+    }
     return AD_OK;
 }
 
@@ -146,7 +190,8 @@ static inline void ad_conv_mve_dots(ad_conv_mve_state *s, const int8_t *x, int32
 {
     int32_t oc = 0;
 #if AD_MVE
-    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0) : ad_conv_mve_groups(s, x, n, filter, out_c, 1);
+    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0, 0, NULL, NULL)
+                       : ad_conv_mve_groups(s, x, n, filter, out_c, 1, 0, NULL, NULL);
 #endif
     for (; oc < out_c; oc += 4)
     {
@@ -158,8 +203,31 @@ static inline void ad_conv_mve_dots(ad_conv_mve_state *s, const int8_t *x, int32
 static inline void ad_conv_mve_pixel(ad_conv_mve_state *s, const int8_t *x, int32_t n, const int8_t *filter,
                                      int32_t out_c, const ad_conv_quant *quant, int8_t *out)
 {
-    ad_conv_mve_dots(s, x, n, filter, out_c);
-    ad_mve_requantize(s->acc, out_c, quant->multiplier, quant->shift, quant->output_zero_point, quant->activation, out);
+    int32_t oc = 0;
+#if AD_MVE
+    uintptr_t xa = (uintptr_t)x, oa = (uintptr_t)out;
+    if (xa < oa + (uintptr_t)out_c && oa < xa + (uintptr_t)n)
+    {
+        /* In place (1x1 row-buffer pixels): the outputs are stored as they are done, so read a copy. */
+        int32_t i;
+        for (i = 0; i < n; i += 16)
+        {
+            mve_pred16_t p = vctp8q((uint32_t)(n - i));
+            vstrbq_p_s8(s->window + i, vldrbq_z_s8(x + i, p), p);
+        }
+        x = s->window;
+    }
+    /* Whole groups of four channels requantised as they are done; the last 1-3 through s->acc. */
+    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0, 1, quant, out)
+                       : ad_conv_mve_groups(s, x, n, filter, out_c, 1, 1, quant, out);
+#endif
+    for (; oc < out_c; oc += 4)
+    {
+        int32_t rows = out_c - oc < 4 ? out_c - oc : 4;
+        ad_mve_dot_rows(x, filter + (size_t)oc * n, n, n, rows, s->bias + oc, s->acc + oc);
+        ad_mve_requantize(s->acc + oc, rows, quant->multiplier + oc, quant->shift + oc, quant->output_zero_point,
+                          quant->activation, out + oc);
+    }
 }
 
 /* Gathers the window of output pixel (oy, ox) from a whole image (in_h x in_w x depth, k_h x k_w filter). */

@@ -4,8 +4,11 @@
 //! one receptive-field window), bounded by the limits below; a layer beyond
 //! them keeps the DSP or portable kernel.
 
-use autodeploy_reference::layer::{Layer, Step};
+use autodeploy_model::Graph;
+use autodeploy_reference::layer::{Layer, Numeric, Step};
 use autodeploy_runtime::Kernel;
+
+use crate::emit::layer::EmittedLayer;
 
 /// `AD_MVE_MAX_CHANNELS` in `ad_mve.h`.
 const MAX_CHANNELS: usize = 512;
@@ -73,5 +76,96 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
             ))
         }
         _ => None,
+    }
+}
+
+/// FULLY_CONNECTED on `ad_fully_connected_mve_s8` with the input zero point
+/// folded into the bias at generation time: `bias + (-z_in) * sum(w)` per
+/// output channel (wrapping, like the accumulator), emitted as a const array,
+/// and the call's quant record given input zero point 0, so the kernel runs
+/// its plain dot products without the per-call weight sums (one VADDVA per 16
+/// weights). Exact because sum((x - z) w) + b = sum(x w) + (b - z sum(w))
+/// modulo 2^32, and a filter zero point of 0 leaves no other term. `emitted`
+/// unchanged when the layer does not fit (weights not constant, filter zero
+/// point, or a call it cannot rewrite).
+pub(super) fn fold_fully_connected(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
+    if emitted.kernel != Some(Kernel::FullyConnectedMveS8) {
+        return emitted;
+    }
+    let Step::FullyConnected {
+        dims,
+        numeric: Numeric::Quant(r),
+    } = &layer.step
+    else {
+        return emitted;
+    };
+    if r.filter_zero_point != 0 || r.input_zero_point == 0 {
+        return emitted;
+    }
+    let (out_c, depth) = (dims.output_depth, dims.input_depth);
+    let Some(weights) = layer
+        .inputs
+        .get(1)
+        .copied()
+        .flatten()
+        .and_then(|w| graph.tensor(w).data_i8())
+    else {
+        return emitted;
+    };
+    let Some(bias) = super::conv::bias(graph, layer, out_c) else {
+        return emitted;
+    };
+    if weights.len() != out_c * depth || bias.len() != out_c {
+        return emitted;
+    }
+    let offset = r.input_zero_point.wrapping_neg();
+    let folded: Vec<i32> = weights
+        .chunks(depth)
+        .zip(&bias)
+        .map(|(row, b)| {
+            let sum = row.iter().map(|&w| i32::from(w)).sum::<i32>();
+            b.wrapping_add(offset.wrapping_mul(sum))
+        })
+        .collect();
+    // The call's arguments: ctx, &quant, &input_dims, input, &filter_dims, filter, bias, &output_dims, output.
+    let code = &emitted.code;
+    let call = format!("return {}(", Kernel::FullyConnectedMveS8.c_name());
+    let zp = format!(".input_zero_point = {}, ", r.input_zero_point);
+    let (Some(start), 1, 1) = (
+        code.find(&call),
+        code.matches(&call).count(),
+        code.matches(&zp).count(),
+    ) else {
+        return emitted;
+    };
+    let args_start = start + call.len();
+    let Some(len) = code[args_start..].find(");") else {
+        return emitted;
+    };
+    let mut args: Vec<String> = code[args_start..args_start + len]
+        .split(", ")
+        .map(str::to_string)
+        .collect();
+    if args.len() != 9 {
+        return emitted;
+    }
+    let name = format!("{fn_name}_folded_bias");
+    args[6] = name.clone();
+    let mut out = super::conv::array(&name, &folded);
+    out.push_str(&code[..args_start].replace(&zp, ".input_zero_point = 0, "));
+    out.push_str(&args.join(", "));
+    out.push_str(&code[args_start + len..]);
+    let out = out.replace(
+        "zero points folded).",
+        "zero points folded; input zero point folded into the bias at generation time).",
+    );
+    EmittedLayer {
+        kernel: emitted.kernel,
+        code: out,
     }
 }
