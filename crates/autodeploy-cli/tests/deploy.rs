@@ -100,6 +100,15 @@ fn deploys_every_int8_mlperf_tiny_model() {
             );
         }
         assert_eq!(json["board"]["counter"], "instructions", "{name}");
+        // Deploy uses the optimised kernels: the report compares the arena
+        // with the portable kernels' (issue 8 allows at most +5%).
+        let memory = &json["memory"];
+        let arena = memory["arena"].as_u64().unwrap();
+        let portable = memory["arena_portable"].as_u64().unwrap();
+        assert!(
+            arena * 100 <= portable * 105,
+            "{name}: arena {arena} B against {portable} B portable"
+        );
 
         // The CSV parses, with its header, one row per layer.
         let csv = std::fs::read_to_string(out.join("reports/profile.csv")).unwrap();

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::data::{Counter, Profile};
-use crate::format::{bytes, opt, opt_thousands, shape_x, thousands, thousands_signed};
+use crate::format::{
+    arena_change, bytes, opt, opt_thousands, shape_x, thousands, thousands_signed,
+};
 use crate::metrics::{layer_metrics, totals};
 
 /// Short unit for "per count" headings.
@@ -196,6 +198,13 @@ pub fn console_table(profile: &Profile) -> String {
     let mut ram = format!("RAM: arena {}", bytes(m.arena));
     if let Some(lb) = m.arena_lower_bound {
         let _ = write!(ram, " (lower bound {})", bytes(lb));
+    }
+    if let Some(portable) = m.arena_portable {
+        let _ = write!(
+            ram,
+            ", {} against the portable kernels",
+            arena_change(m.arena, portable)
+        );
     }
     let _ = write!(ram, ", static {}", bytes(m.static_ram));
     if m.state > 0 {

@@ -90,9 +90,12 @@ pub struct RunStats {
 /// Memory the deployed model uses, in bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MemoryUse {
-    /// Flash taken by code (kernels, generated model code, runtime), weights excluded.
+    /// Flash taken by everything but the weights: code (kernels, generated
+    /// model code, runtime), constant tables (requantisation, tensor
+    /// descriptions) and initial data.
     pub flash_code: u64,
-    /// Flash taken by constant tensors (weights, biases, quantisation tables).
+    /// Flash taken by the weights section: constant tensors (weights, biases)
+    /// and the tables made from them at generation time (pre-widened filters).
     pub flash_weights: u64,
     /// Code size per kernel (name, bytes), part of `flash_code`.
     pub flash_by_kernel: Vec<(String, u64)>,
@@ -100,6 +103,11 @@ pub struct MemoryUse {
     pub arena: u64,
     /// The planner's lower bound for the arena (largest set of live tensors), if known.
     pub arena_lower_bound: Option<u64>,
+    /// The arena the same model needs with the portable kernels, when the
+    /// profiled code uses optimised ones (so the report can say what the
+    /// choice cost); `None` for portable code.
+    #[serde(default)]
+    pub arena_portable: Option<u64>,
     /// Statically allocated RAM (`.data` + `.bss`) besides the arena and the stack.
     pub static_ram: u64,
     /// The state region of a streaming model (resource variables kept

@@ -1,5 +1,17 @@
 //! Number and text formatting shared by the reports.
 
+/// How an arena of `arena` bytes compares with `portable` bytes:
+/// `"+256 B (+3.0%)"`, or `"the same (+0 B)"`.
+pub fn arena_change(arena: u64, portable: u64) -> String {
+    let delta = arena as i64 - portable as i64;
+    if delta == 0 {
+        return "the same (+0 B)".into();
+    }
+    let percent = delta as f64 * 100.0 / portable.max(1) as f64;
+    let sign = if delta > 0 { "+" } else { "" };
+    format!("{sign}{} B ({sign}{percent:.1}%)", thousands_signed(delta))
+}
+
 /// `1234567` → `"1,234,567"`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -10,7 +10,8 @@ use crate::console::{clock_text, per_unit, time_mark};
 use crate::data::{Counter, OutputTrace, Profile};
 use crate::error::ProfileError;
 use crate::format::{
-    bytes, html_escape as esc, opt, opt_thousands, shape_x, thousands, thousands_signed,
+    arena_change, bytes, html_escape as esc, opt, opt_thousands, shape_x, thousands,
+    thousands_signed,
 };
 use crate::metrics::{layer_metrics, memory_totals, totals};
 
@@ -536,6 +537,14 @@ pub fn render_html(profile: &Profile) -> String {
             "<p>Arena {} against a lower bound of {} (largest set of live tensors).</p>",
             esc(&bytes(m.arena)),
             esc(&bytes(lb))
+        );
+    }
+    if let Some(portable) = m.arena_portable {
+        let _ = write!(
+            h,
+            "<p id=\"arena-change\">Arena with these kernels against the portable kernels: {} (portable: {}).</p>",
+            esc(&arena_change(m.arena, portable)),
+            esc(&bytes(portable))
         );
     }
     if m.state > 0 {

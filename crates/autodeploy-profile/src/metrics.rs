@@ -181,6 +181,7 @@ pub(crate) mod tests {
                 flash_by_kernel: vec![("ad_conv2d_s8".into(), 2_000)],
                 arena: 4_096,
                 arena_lower_bound: Some(4_000),
+                arena_portable: None,
                 static_ram: 1_000,
                 state: 0,
                 stack_high_water: Some(700),

@@ -71,6 +71,7 @@ fn profile() -> Profile {
             ],
             arena: 16_384,
             arena_lower_bound: Some(16_000),
+            arena_portable: None,
             static_ram: 2_300,
             state: 0,
             stack_high_water: Some(1_150),

@@ -45,6 +45,7 @@ fn profile(counter: Counter) -> Profile {
             flash_by_kernel: vec![("ad_conv2d_s8".into(), 2_000)],
             arena: 4_096,
             arena_lower_bound: Some(4_000),
+            arena_portable: Some(3_840),
             static_ram: 1_000,
             state: 0,
             stack_high_water: Some(700),
@@ -175,6 +176,7 @@ fn json_has_its_documented_fields() {
     assert_eq!(m["flash_by_kernel"][0]["kernel"], "ad_conv2d_s8");
     assert_eq!(m["flash_by_kernel"][0]["bytes"], 2_000);
     assert!(m["stack_size"].is_null());
+    assert_eq!(m["arena_portable"], 3_840);
 
     assert_eq!(v["validation"]["passed"], true);
     assert_eq!(v["validation"]["outputs"][0]["top1_agree"], 4);
@@ -217,6 +219,25 @@ fn write_reports_writes_three_files() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("CUSTOM,&quot;odd&quot;"));
+    // 4,096 B with these kernels against 3,840 B portable.
+    assert!(
+        html.contains("against the portable kernels: +256 B (+6.7%) (portable: 3,840 B (3.8 KiB))"),
+        "{html}"
+    );
+}
+
+#[test]
+fn console_says_what_the_kernel_choice_did_to_the_arena() {
+    let mut p = profile(Counter::Instructions);
+    let text = console_table(&p);
+    assert!(
+        text.contains("+256 B (+6.7%) against the portable kernels"),
+        "{text}"
+    );
+    p.memory.arena_portable = Some(4_096);
+    assert!(console_table(&p).contains("the same (+0 B) against the portable kernels"));
+    p.memory.arena_portable = None;
+    assert!(!console_table(&p).contains("against the portable kernels"));
 }
 
 #[test]

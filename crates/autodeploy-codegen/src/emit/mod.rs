@@ -90,7 +90,9 @@ pub struct Generated {
     pub layer_kernels: Vec<Option<Kernel>>,
     /// SHA-256 of the model file, hex.
     pub model_hash: String,
-    /// Bytes of constant data emitted (weights, biases).
+    /// Bytes of constant data in the weights section: the model's weights
+    /// and biases and the tables made from them at generation time
+    /// (pre-widened filters).
     pub weight_bytes: usize,
 }
 
@@ -183,8 +185,9 @@ pub fn generate(
     used_constants.retain(|&i| names_symbol(&functions, &format!("{name}_t{i}")));
 
     let model_hash = hex(&Sha256::digest(model_bytes));
-    let (weights_h, weights_c, weight_bytes) =
+    let (weights_h, weights_c, constant_bytes) =
         weights::emit(graph, name, &used_constants, &options.model_file)?;
+    let weight_bytes = constant_bytes + weights::layer_table_bytes(&functions);
     let tensor_table = tensor_table(model, &memory, name)?;
 
     let io = |indices: &[usize]| -> Vec<serde_json::Value> {

@@ -53,6 +53,28 @@ pub fn emit(
     Ok((header, source, bytes))
 }
 
+/// Bytes of the generation-time tables that layer functions put in the
+/// weights section themselves (`AD_WEIGHTS_ATTR static const T name[N]`,
+/// e.g. pre-widened filters), which [`emit`] does not see.
+pub fn layer_table_bytes(functions: &str) -> usize {
+    functions
+        .lines()
+        .filter_map(|line| line.strip_prefix("AD_WEIGHTS_ATTR static const "))
+        .filter_map(|decl| {
+            let (ty, rest) = decl.split_once(' ')?;
+            let size = match ty {
+                "int8_t" | "uint8_t" => 1,
+                "int16_t" | "uint16_t" => 2,
+                "int32_t" | "uint32_t" | "float" => 4,
+                "int64_t" => 8,
+                _ => return None,
+            };
+            let count: usize = rest.split_once('[')?.1.split_once(']')?.0.parse().ok()?;
+            Some(size * count)
+        })
+        .sum()
+}
+
 /// The C element type and the elements as C literals.
 fn values(t: &Tensor) -> Result<(&'static str, Vec<String>), CodegenError> {
     let what = format!("constant tensor {}", t.label());

@@ -24,8 +24,11 @@
  * makes of an input word and of the same word rotated by 8.
  * channels: one record of AD_W16_RECORD int32 values per channel of the
  * blocks (4 * ceil(C_OUT / 4)), computed at generation time: the bias plus
- * offset * sum w, the multiplier (never INT32_MIN), the left shift max(shift,
- * 0), the right shift min(max(-shift, 0), 31) and its mask 2^right - 1.
+ * offset * sum w, the multiplier (never INT32_MIN), and one word holding the
+ * left shift max(shift, 0) in bits 0..7 and the right shift
+ * min(max(-shift, 0), 31) in bits 8..15 (three words, not five with the
+ * shifts and the mask apart: the mask costs two instructions per output,
+ * the two words 8 bytes of flash per channel).
  * quant supplies the zero points and the activation range only (its
  * multiplier and shift are not read and may be NULL).
  */
@@ -40,7 +43,7 @@
 
 #define AD_W16_SCRATCH 1024
 #define AD_W16_MAX_ROWS 64
-#define AD_W16_RECORD 5
+#define AD_W16_RECORD 3
 /* int32 words of the widened input vectors (2 per 4 values). */
 #define AD_W16_WIDE 512
 
@@ -123,10 +126,12 @@ static inline int32_t ad_w16_mac_c(int32_t acc, int32_t xv, const int32_t *w)
  */
 static inline int32_t ad_w16_requantize(int32_t acc, const int32_t *rec)
 {
-    int32_t x = (int32_t)((uint32_t)acc << rec[2]);
+    uint32_t shifts = (uint32_t)rec[2];
+    int32_t right = (int32_t)(shifts >> 8);
+    int32_t x = (int32_t)((uint32_t)acc << (shifts & 0xFFu));
     int32_t v = (int32_t)(((int64_t)x * rec[1] + ((int64_t)1 << 30)) >> 31);
-    int32_t mask = rec[4];
-    return (v >> rec[3]) + ((v & mask) > ((mask >> 1) + (int32_t)((uint32_t)v >> 31)) ? 1 : 0);
+    int32_t mask = (int32_t)((1u << right) - 1u);
+    return (v >> right) + ((v & mask) > ((mask >> 1) + (int32_t)((uint32_t)v >> 31)) ? 1 : 0);
 }
 
 static inline int32_t ad_w16_load4(const int8_t *p)
@@ -234,8 +239,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     for (oc = 0; oc < out_c; oc++)
     {
         const int32_t *rec = channels + (size_t)oc * AD_W16_RECORD;
-        if (rec[1] == INT32_MIN || rec[2] < 0 || rec[2] > 31 || rec[3] < 0 || rec[3] > 31 ||
-            rec[4] != (int32_t)((1u << rec[3]) - 1u))
+        if (rec[1] == INT32_MIN || (uint32_t)rec[2] > 0x1F1Fu || (rec[2] & 0xE0) != 0)
         {
             return AD_ERR_ARG;
         }

@@ -19,7 +19,7 @@ const MAX_ROWS: usize = 64;
 /// Output channels per pass.
 const BLOCK: usize = 4;
 /// int32 values per channel record (`AD_W16_RECORD`).
-const RECORD: usize = 5;
+const RECORD: usize = 3;
 
 /// The kernels this variant replaces, and whether their call has a row buffer.
 /// What replaces `kernel`: the variant, and the arguments to insert after
@@ -38,7 +38,7 @@ pub(super) struct Tables {
     /// `filter_pairs`: two int16 values per word.
     pub pairs: Vec<i32>,
     /// `channels`: per channel, bias + offset * sum of its weights (mod
-    /// 2^32), multiplier, left shift, right shift, right-shift mask.
+    /// 2^32), multiplier, and the left shift | right shift << 8.
     pub records: Vec<i32>,
 }
 
@@ -141,9 +141,7 @@ pub(super) fn tables(f: &Filter) -> Option<Tables> {
         rec.copy_from_slice(&[
             f.bias[oc].wrapping_add(offset.wrapping_mul(sum)),
             multiplier,
-            left,
-            right,
-            ((1u32 << right) - 1) as i32,
+            left | (right << 8),
         ]);
     }
     for b in 0..blocks {
@@ -210,6 +208,36 @@ fn array_with(attr: &str, name: &str, values: &[i32]) -> String {
     out
 }
 
+/// `body` without layer `i`'s multiplier and shift tables, which the
+/// channel records replace (2,880 bytes on kws_ref_model), and with its
+/// `quant` pointing at none (the kernel reads only its zero points and
+/// activation range).
+fn without_quant_tables(body: &str, i: usize) -> String {
+    let tables = [
+        format!("static const int32_t layer{i}_multiplier["),
+        format!("static const int8_t layer{i}_shift["),
+    ];
+    let mut out = String::with_capacity(body.len());
+    let mut in_table = false;
+    for line in body.lines() {
+        let text = line.trim();
+        if in_table {
+            in_table = text != "};";
+            continue;
+        }
+        if tables.iter().any(|t| text.starts_with(t.as_str())) {
+            in_table = !text.ends_with("};");
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.replace(
+        &format!(".multiplier = layer{i}_multiplier, .shift = layer{i}_shift"),
+        ".multiplier = NULL, .shift = NULL",
+    )
+}
+
 /// `emitted` with its CONV_2D call moved to `ad_conv2d_w16_dsp_s8` and the
 /// tables it needs, when the layer fits (the caller checks the core);
 /// `emitted` unchanged otherwise.
@@ -265,7 +293,7 @@ pub fn prewiden(
         .filter(|l| !l.trim_start().starts_with("/* Kernel variant:"))
         .map(|l| format!("{l}\n"))
         .collect();
-    out.push_str(&body);
+    out.push_str(&without_quant_tables(&body, layer.index));
     out.push_str(&code[line_start..start]);
     let _ = write!(out, "return {}(NULL, {insert}", new.c_name());
     out.push_str(&code[start + call.len()..f]);
