@@ -793,7 +793,7 @@ ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      int8_t *residual);
 
 /* Helium (MVE) variants for Cortex-M55 (plain C without MVE). */
-/** ad_conv2d_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+/** ad_conv2d_s8 for one group on Helium (MVE), on generation-time tables: filter packed and bias as channel records (ad_conv_mve.h). */
 ad_status ad_conv2d_mve_s8(const ad_context *ctx,
                            const ad_conv_params *params,
                            const ad_conv_quant *quant,
@@ -834,7 +834,7 @@ ad_status ad_avg_pool_mve_s8(const ad_context *ctx,
                              const int8_t *input,
                              const ad_dims *output_dims,
                              int8_t *output);
-/** ad_conv2d_rowbuf_s8 for one group on Helium (MVE): VMLADAVA dot products over the window. */
+/** ad_conv2d_rowbuf_s8 for one group on Helium (MVE), on the tables of ad_conv2d_mve_s8. */
 ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                   const ad_row_buffer *rb,
                                   const ad_conv_params *params,
@@ -858,7 +858,7 @@ ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                             const int32_t *bias,
                                             const ad_dims *output_dims,
                                             int8_t *output);
-/** ad_conv2d_add_s8 for one group on Helium (MVE): VMLADAVA dot products, vector ADD (plain C without MVE). */
+/** ad_conv2d_add_s8 for one group on Helium (MVE), on the tables of ad_conv2d_mve_s8, vector ADD (plain C without MVE). */
 ad_status ad_conv2d_add_mve_s8(const ad_context *ctx,
                                const ad_conv_params *params,
                                const ad_conv_quant *quant,

@@ -1,6 +1,7 @@
 /*
  * autodeploy runtime: int8 CONV_2D with the following ADD fused, Helium (MVE)
- * variant: the contract and the values of ad_conv2d_add_s8 for one group.
+ * variant: the values of ad_conv2d_add_s8 for one group, on the
+ * generation-time tables of ad_conv_mve.h instead of the filter and bias.
  * The convolution runs as in ad_conv2d_mve_s8; each pixel's values are
  * requantised and added to the residual four lanes at a time (ad_mve_add_q,
  * exact with ad_add_fused_s8). Plain C without MVE.

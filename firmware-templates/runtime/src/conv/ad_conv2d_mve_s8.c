@@ -1,9 +1,10 @@
 /*
- * autodeploy runtime: int8 CONV_2D, Helium (MVE) variant: the contract and
- * the values of ad_conv2d_s8 for one group (filter depth = input depth). Per
+ * autodeploy runtime: int8 CONV_2D, Helium (MVE) variant: the values of
+ * ad_conv2d_s8 for one group (filter depth = input depth), with the filter
+ * and the bias replaced by the generation-time tables of ad_conv_mve.h. Per
  * output pixel the receptive field is gathered into one window (padding taps
  * hold the input zero point), then each output channel is one VMLADAVA dot
- * product over it, four channels per pass (ad_conv_mve.h). Plain C without MVE.
+ * product over it, four channels and two pixels per pass. Plain C without MVE.
  */
 #include "ad_runtime.h"
 

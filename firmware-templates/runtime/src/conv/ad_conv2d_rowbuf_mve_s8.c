@@ -1,10 +1,11 @@
 /*
  * autodeploy runtime: int8 CONV_2D under the row-buffer scheme, Helium (MVE)
- * variant: the contract and the values of ad_conv2d_rowbuf_s8 for one group
- * (filter depth = input depth). Per output pixel the receptive field is
- * gathered into one window (1x1: the pixel itself), then each output channel
- * is one VMLADAVA dot product over it, four channels per pass sharing the
- * input loads (ad_conv_mve.h). Plain C without MVE.
+ * variant: the values of ad_conv2d_rowbuf_s8 for one group (filter depth =
+ * input depth), on the generation-time tables of ad_conv_mve.h instead of the
+ * filter and bias. Per output pixel the receptive field is gathered into one
+ * window (1x1: the pixel itself), then each output channel is one VMLADAVA
+ * dot product over it, four channels and two pixels per pass sharing the
+ * loads. Plain C without MVE.
  */
 #include "ad_runtime.h"
 
@@ -65,6 +66,22 @@ static const int8_t *ad_pixels_unit(const ad_rowbuf_geom *g, int32_t p)
     return (const int8_t *)(g->input + (size_t)p * (size_t)in);
 }
 
+/* Copies the n bytes at x into window (so later stores cannot change what a pass reads). */
+static const int8_t *ad_pixels_copy(int8_t *window, const int8_t *x, int32_t n)
+{
+#if AD_MVE
+    int32_t i;
+    for (i = 0; i < n; i += 16)
+    {
+        mve_pred16_t p = vctp8q((uint32_t)(n - i));
+        vstrbq_p_s8(window + i, vldrbq_z_s8(x + i, p), p);
+    }
+#else
+    memcpy(window, x, (size_t)n);
+#endif
+    return window;
+}
+
 ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                   const ad_row_buffer *rb,
                                   const ad_conv_params *params,
@@ -81,7 +98,7 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     ad_conv_mve_state s;
     const int8_t *rows[AD_MVE_MAX_ROWS] = {NULL};
     int32_t filters_per_group, window;
-    int32_t oy, ox, ky;
+    int32_t oy, ox, ky, p;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
     int8_t zp;
     int pixels, small;
@@ -93,11 +110,15 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
-    if (rb == NULL || quant == NULL || input == NULL || filter == NULL || output == NULL ||
-        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
-        filter_dims->c != input_dims->c || filter_dims->h > AD_MVE_MAX_ROWS)
+    if (rb == NULL || input == NULL || output == NULL || input_dims->n != 1 || filter_dims->c != input_dims->c ||
+        filter_dims->h > AD_MVE_MAX_ROWS)
     {
         return AD_ERR_ARG;
+    }
+    status = ad_conv_mve_begin(quant, filter_dims, filter, bias, &window);
+    if (status != AD_OK)
+    {
+        return status;
     }
 
     in_h = input_dims->h;
@@ -108,11 +129,6 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     out_h = output_dims->h;
     out_w = output_dims->w;
     out_c = output_dims->c;
-    status = ad_conv_mve_begin(&s, quant, filter_dims, output_dims, filter, bias, &window);
-    if (status != AD_OK)
-    {
-        return status;
-    }
     zp = (int8_t)quant->input_zero_point;
     pixels = rb->unit == AD_UNIT_PIXELS;
     if (pixels)
@@ -141,26 +157,42 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
             (int64_t)g.units_out * g.out_unit < 0x40000000;
 
+    if (pixels && small)
+    {
+        /*
+         * Two pixels per pass; a pass reads both before it stores. Pixel p is
+         * copied when it sits in a slot, which pixel p + 1's saves may reuse.
+         */
+        int32_t count = out_h * out_w;
+        for (p = 0; p < count; p += 2)
+        {
+            int two = p + 1 < count;
+            int8_t *out0 = output + (size_t)p * out_c;
+            const int8_t *x0 = ad_pixels_unit(&g, p);
+            const int8_t *x1 = x0;
+            if (two)
+            {
+                if (x0 != input + (size_t)p * in_c)
+                {
+                    x0 = ad_pixels_copy(s.window[0], x0, in_c);
+                }
+                x1 = ad_pixels_unit(&g, p + 1);
+            }
+            ad_conv_mve_pixels(&s, x0, x1, in_c, filter, bias, out_c, quant, NULL, out0, out0 + out_c, two);
+        }
+        return AD_OK;
+    }
     for (oy = 0; oy < out_h; oy++)
     {
         int8_t *out_row = output + (size_t)oy * out_w * out_c;
-        if (pixels && small)
-        {
-            for (ox = 0; ox < out_w; ox++)
-            {
-                int32_t p = oy * out_w + ox;
-                ad_conv_mve_pixel(&s, ad_pixels_unit(&g, p), in_c, filter, out_c, quant, out_row + (size_t)ox * out_c);
-            }
-            continue;
-        }
         if (pixels)
         {
             for (ox = 0; ox < out_w; ox++)
             {
-                int32_t p = oy * out_w + ox;
+                p = oy * out_w + ox;
                 ad_rowbuf_save(&g, p);
-                ad_conv_mve_pixel(&s, (const int8_t *)ad_rowbuf_unit(&g, p, p), in_c, filter, out_c, quant,
-                                  out_row + (size_t)ox * out_c);
+                ad_conv_mve_pixels(&s, (const int8_t *)ad_rowbuf_unit(&g, p, p), NULL, in_c, filter, bias, out_c, quant,
+                                   NULL, out_row + (size_t)ox * out_c, NULL, 0);
             }
             continue;
         }
@@ -171,13 +203,21 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
             int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
             rows[ky] = iy < 0 ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
         }
-        for (ox = 0; ox < out_w; ox++)
+        /* Two output pixels per pass, so each weight chunk serves both. */
+        for (ox = 0; ox < out_w; ox += 2)
         {
+            int two = ox + 1 < out_w;
             for (ky = 0; ky < k_h; ky++)
             {
-                ad_conv_mve_fill_row(s.window + (size_t)ky * k_w * in_c, rows[ky], ox, params, k_w, in_w, in_c, zp);
+                ad_conv_mve_fill_row(s.window[0] + (size_t)ky * k_w * in_c, rows[ky], ox, params, k_w, in_w, in_c, zp);
+                if (two)
+                {
+                    ad_conv_mve_fill_row(s.window[1] + (size_t)ky * k_w * in_c, rows[ky], ox + 1, params, k_w, in_w,
+                                         in_c, zp);
+                }
             }
-            ad_conv_mve_pixel(&s, s.window, window, filter, out_c, quant, out_row + (size_t)ox * out_c);
+            ad_conv_mve_pixels(&s, s.window[0], s.window[1], window, filter, bias, out_c, quant, NULL,
+                               out_row + (size_t)ox * out_c, out_row + (size_t)(ox + 1) * out_c, two);
         }
     }
     return AD_OK;

@@ -1,10 +1,25 @@
 /*
  * autodeploy runtime: the output-pixel core of the Helium CONV_2D kernels
  * (internal). One output pixel from its receptive field laid out as one
- * contiguous window (k_h * k_w * depth bytes, the filter's own OHWI order), so
- * each output channel is a single dot product over the window. Taps in the
- * padding hold the input zero point: x + offset is 0 there, which keeps the
- * folded bias (ad_mve_fold_bias over the whole window) exact at the borders.
+ * contiguous window (k_h * k_w * depth = n bytes, the filter's own OHWI
+ * order), so each output channel is a single dot product over the window.
+ * Taps in the padding hold the input zero point: x + offset is 0 there, which
+ * keeps the folded bias exact at the borders.
+ *
+ * The code generator hands these kernels two generation-time tables instead
+ * of the int8 filter and the int32 bias (crates/autodeploy-codegen,
+ * select/mve.rs), and the quant record's multiplier and shift are not read:
+ *
+ * - filter, packed: per group g of G = AD_CONV_MVE_GROUP output channels, per
+ *   16-byte chunk k of the window, the G channels' chunks one after another:
+ *   packed[((g * chunks + k) * G + j) * 16 + b] = w[G g + j][16k + b], 0 past
+ *   n and past out_c (chunks = ceil(n / 16)). One pointer then feeds the
+ *   group with fixed offsets, and a window tail needs no weight predicate.
+ * - bias, the channel records: four sections of S = ad_conv_mve_section(out_c)
+ *   int32 values each (0 past out_c): biases with the input zero point
+ *   folded in (bias - z_in * sum(w), modulo 2^32), multipliers, left shifts
+ *   (shift & 31 when positive, else 0) and right shifts (-min(-shift, 31)
+ *   when not positive, else 0).
  */
 #ifndef AD_CONV_MVE_H
 #define AD_CONV_MVE_H
@@ -15,18 +30,21 @@
 #include "ad_conv_check.h"
 #include "ad_mve.h"
 
-/*
- * Per-call state: the folded bias of every output channel, each channel's
- * shift split into its left (max(s, 0)) and right (min(s, 0)) parts, a pixel's
- * accumulators and one window.
- */
+/* Each call site of the pass compiles to its own loop (the constant flags fold away). */
+#if defined(__GNUC__)
+#define AD_CONV_MVE_INLINE static inline __attribute__((always_inline))
+#else
+#define AD_CONV_MVE_INLINE static inline
+#endif
+
+/* Output channels per group of the packed layout. */
+#define AD_CONV_MVE_GROUP 3
+
+/* Per-call state: the windows and the sums of two output pixels (a group's worth of slack past out_c). */
 typedef struct
 {
-    int32_t bias[AD_MVE_MAX_CHANNELS];
-    int32_t acc[AD_MVE_MAX_CHANNELS];
-    int8_t left[AD_MVE_MAX_CHANNELS];
-    int8_t right[AD_MVE_MAX_CHANNELS];
-    int8_t window[AD_MVE_MAX_WINDOW];
+    int32_t acc[2][AD_MVE_MAX_CHANNELS + AD_CONV_MVE_GROUP];
+    int8_t window[2][AD_MVE_MAX_WINDOW];
 } ad_conv_mve_state;
 
 /* Fills one filter row's part of the window: taps left of, inside and right of the input. */
@@ -86,152 +104,207 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
     }
 }
 
-#if AD_MVE
-/*
- * Groups of four output channels while whole groups remain, in 16-byte chunks
- * and (with_tail) one predicated tail of n % 16 bytes; the four row pointers
- * run on into the next group. With fused, each group's four sums are
- * requantised in one vector and stored as int8 at out + oc (no accumulator
- * array); otherwise they go to s->acc. Returns the first channel not done.
- * Called with constant with_tail and fused, so each call site compiles to its
- * own tight loop.
- */
-static inline __attribute__((always_inline)) int32_t ad_conv_mve_groups(ad_conv_mve_state *s, const int8_t *x,
-                                                                        int32_t n, const int8_t *filter,
-                                                                        int32_t out_c, int with_tail, int fused,
-                                                                        const ad_conv_quant *quant, int8_t *out)
+/* Length of each section of the channel records: out_c rounded up to 12 (groups of 3, vectors of 4). */
+static inline int32_t ad_conv_mve_section(int32_t out_c)
 {
-    int32_t rem = n & 15;
-    mve_pred16_t tail = vctp8q((uint32_t)rem);
-    const int8_t *w3 = filter;
-    int32x4_t lo = vdupq_n_s32(fused ? quant->activation.min : 0);
-    int32x4_t hi = vdupq_n_s32(fused ? quant->activation.max : 0);
-    int32_t zp = fused ? quant->output_zero_point : 0;
+    return (out_c + 11) / 12 * 12;
+}
+
+/*
+ * The sums of all out_c channels of one output pixel (two == 0: window x0,
+ * into acc0) or of two (also x1, into acc1), each window n bytes, the folded
+ * bias included. Each group of three channels reads its 16-byte weight chunks
+ * through one pointer (the packed layout) and each chunk serves both pixels:
+ * per 16 window bytes 2 + 3 loads and 6 VMLADAVA for 96 MACs. Three channels,
+ * not four, because VMLADAVA accumulates in even registers only: six
+ * accumulators fit, eight spill. Called with a constant two, so each call
+ * site compiles to its own loop.
+ */
+AD_CONV_MVE_INLINE void ad_conv_mve_sums(const int8_t *x0, const int8_t *x1, int32_t n, const int8_t *packed,
+                                          const int32_t *bias, int32_t out_c, int32_t *acc0, int32_t *acc1, int two)
+{
+    const int8_t *w = packed;
     int32_t oc;
-    for (oc = 0; oc + 4 <= out_c; oc += 4)
+#if AD_MVE
+    int32_t chunks = n >> 4;
+    int32_t rem = n & 15;
+    for (oc = 0; oc < out_c; oc += AD_CONV_MVE_GROUP)
     {
-        const int8_t *xp = x;
-        const int8_t *w0 = w3;
-        const int8_t *w1 = w0 + n;
-        const int8_t *w2 = w1 + n;
-        int32_t a0 = s->bias[oc], a1 = s->bias[oc + 1], a2 = s->bias[oc + 2], a3 = s->bias[oc + 3];
+        int32_t a0 = bias[oc], a1 = bias[oc + 1], a2 = bias[oc + 2];
+        int32_t b0 = a0, b1 = a1, b2 = a2;
+        const int8_t *p0 = x0;
+        const int8_t *p1 = x1;
         int32_t i;
-        w3 = w2 + n;
-        for (i = n >> 4; i > 0; i--)
+        for (i = chunks; i > 0; i--)
         {
-            int8x16_t xv = vldrbq_s8(xp);
-            xp += 16;
-            a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0));
-            w0 += 16;
-            a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1));
-            w1 += 16;
-            a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2));
-            w2 += 16;
-            a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3));
-            w3 += 16;
+            int8x16_t u = vldrbq_s8(p0);
+            int8x16_t v = vldrbq_s8(two ? p1 : p0);
+            int8x16_t k = vldrbq_s8(w);
+            p0 += 16;
+            p1 += 16;
+            a0 = vmladavaq_s8(a0, u, k);
+            if (two)
+            {
+                b0 = vmladavaq_s8(b0, v, k);
+            }
+            k = vldrbq_s8(w + 16);
+            a1 = vmladavaq_s8(a1, u, k);
+            if (two)
+            {
+                b1 = vmladavaq_s8(b1, v, k);
+            }
+            k = vldrbq_s8(w + 32);
+            a2 = vmladavaq_s8(a2, u, k);
+            if (two)
+            {
+                b2 = vmladavaq_s8(b2, v, k);
+            }
+            w += 48;
         }
-        if (with_tail)
+        if (rem != 0)
         {
-            int8x16_t xv = vldrbq_z_s8(xp, tail);
-            a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0, tail));
-            a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1, tail));
-            a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2, tail));
-            a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3, tail));
-            w3 += rem;
+            /* The window's last bytes: the packed weights are 0 past n, the window loads stop at n. */
+            mve_pred16_t t = vctp8q((uint32_t)rem);
+            int8x16_t u = vldrbq_z_s8(p0, t);
+            int8x16_t v = vldrbq_z_s8(two ? p1 : p0, t);
+            a0 = vmladavaq_s8(a0, u, vldrbq_s8(w));
+            a1 = vmladavaq_s8(a1, u, vldrbq_s8(w + 16));
+            a2 = vmladavaq_s8(a2, u, vldrbq_s8(w + 32));
+            if (two)
+            {
+                b0 = vmladavaq_s8(b0, v, vldrbq_s8(w));
+                b1 = vmladavaq_s8(b1, v, vldrbq_s8(w + 16));
+                b2 = vmladavaq_s8(b2, v, vldrbq_s8(w + 32));
+            }
+            w += 48;
         }
-        if (fused)
+        acc0[oc] = a0;
+        acc0[oc + 1] = a1;
+        acc0[oc + 2] = a2;
+        if (two)
         {
-            int32x4_t v = vdupq_n_s32(a0);
-            int32x4_t right = vldrbq_s32(s->right + oc);
-            v = vsetq_lane_s32(a1, v, 1);
-            v = vsetq_lane_s32(a2, v, 2);
-            v = vsetq_lane_s32(a3, v, 3);
-            v = vqrdmulhq_s32(vshlq_s32(v, vldrbq_s32(s->left + oc)), vldrwq_s32(quant->multiplier + oc));
-            v = vqaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
-            v = vaddq_n_s32(vrshlq_s32(v, right), zp);
-            vstrbq_s32(out + oc, vminq_s32(vmaxq_s32(v, lo), hi));
+            acc1[oc] = b0;
+            acc1[oc + 1] = b1;
+            acc1[oc + 2] = b2;
+        }
+    }
+#else
+    int32_t chunks = (n + 15) >> 4;
+    int32_t j, i, px;
+    for (oc = 0; oc < out_c; oc += AD_CONV_MVE_GROUP, w += (size_t)chunks * AD_CONV_MVE_GROUP * 16)
+    {
+        for (px = 0; px < (two ? 2 : 1); px++)
+        {
+            const int8_t *x = px == 0 ? x0 : x1;
+            int32_t *acc = px == 0 ? acc0 : acc1;
+            for (j = 0; j < AD_CONV_MVE_GROUP && oc + j < out_c; j++)
+            {
+                int32_t a = bias[oc + j];
+                for (i = 0; i < n; i++)
+                {
+                    a = ad_wrap_add(a, ad_wrap_mul(x[i], w[((size_t)(i >> 4) * AD_CONV_MVE_GROUP + j) * 16 + (i & 15)]));
+                }
+                acc[oc + j] = a;
+            }
+        }
+    }
+#endif
+}
+
+/*
+ * out[c] = requantised acc[c] (multiplier, left and right shift from the
+ * records), plus the output zero point, clamped; with add_quant, added to the
+ * residual already at out[c] (ad_add_fused.h's values). Four channels per
+ * vector, the last one predicated.
+ */
+static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records, int32_t out_c,
+                                      const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out)
+{
+    int32_t section = ad_conv_mve_section(out_c);
+    const int32_t *mult = records + section;
+    const int32_t *left = mult + section;
+    const int32_t *right = left + section;
+    int32_t zp = quant->output_zero_point;
+    int32_t c;
+#if AD_MVE
+    int32x4_t lo = vdupq_n_s32(quant->activation.min);
+    int32x4_t hi = vdupq_n_s32(quant->activation.max);
+    for (c = 0; c < out_c; c += 4)
+    {
+        int32x4_t r = vldrwq_s32(right + c);
+        int32x4_t h = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(acc + c), vldrwq_s32(left + c)), vldrwq_s32(mult + c));
+        h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, r), 31));
+        h = vaddq_n_s32(vrshlq_s32(h, r), zp);
+        h = vminq_s32(vmaxq_s32(h, lo), hi);
+        if (out_c - c >= 4)
+        {
+            if (add_quant != NULL)
+            {
+                h = ad_mve_add_q(add_quant, h, vldrbq_s32(out + c));
+            }
+            vstrbq_s32(out + c, h);
         }
         else
         {
-            s->acc[oc] = a0;
-            s->acc[oc + 1] = a1;
-            s->acc[oc + 2] = a2;
-            s->acc[oc + 3] = a3;
+            mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
+            if (add_quant != NULL)
+            {
+                h = ad_mve_add_q(add_quant, h, vldrbq_z_s32(out + c, p));
+            }
+            vstrbq_p_s32(out + c, h, p);
         }
     }
-    return oc;
-}
+#else
+    for (c = 0; c < out_c; c++)
+    {
+        int32_t v = ad_wrap_add(ad_requantize(acc[c], mult[c], left[c] + right[c]), zp);
+        v = ad_clamp_i32(v, quant->activation.min, quant->activation.max);
+        if (add_quant != NULL)
+        {
+            v = ad_add_fused_s8(add_quant, (int8_t)v, out[c]);
+        }
+        out[c] = (int8_t)v;
+    }
 #endif
+}
 
-/* Checks the stack limits and folds the input zero point into the bias; *window gets k_h * k_w * depth. */
-static inline ad_status ad_conv_mve_begin(ad_conv_mve_state *s, const ad_conv_quant *quant, const ad_dims *filter_dims,
-                                          const ad_dims *output_dims, const int8_t *filter, const int32_t *bias,
-                                          int32_t *window)
+/*
+ * Output pixel x0 -> out0 and (two) x1 -> out1: all sums first, then the
+ * requantisation, so the windows are read in full before any output is
+ * stored (outputs may overwrite the inputs in place).
+ */
+static inline void ad_conv_mve_pixels(ad_conv_mve_state *s, const int8_t *x0, const int8_t *x1, int32_t n,
+                                      const int8_t *packed, const int32_t *records, int32_t out_c,
+                                      const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out0,
+                                      int8_t *out1, int two)
 {
-    int32_t c;
+    if (two)
+    {
+        ad_conv_mve_sums(x0, x1, n, packed, records, out_c, s->acc[0], s->acc[1], 1);
+        ad_conv_mve_finish(s->acc[0], records, out_c, quant, add_quant, out0);
+        ad_conv_mve_finish(s->acc[1], records, out_c, quant, add_quant, out1);
+    }
+    else
+    {
+        ad_conv_mve_sums(x0, x0, n, packed, records, out_c, s->acc[0], s->acc[0], 0);
+        ad_conv_mve_finish(s->acc[0], records, out_c, quant, add_quant, out0);
+    }
+}
+
+/* Checks the contract and the stack limit; *window gets k_h * k_w * depth. */
+static inline ad_status ad_conv_mve_begin(const ad_conv_quant *quant, const ad_dims *filter_dims, const int8_t *filter,
+                                          const int32_t *records, int32_t *window)
+{
     *window = filter_dims->h * filter_dims->w * filter_dims->c;
-    if (output_dims->c > AD_MVE_MAX_CHANNELS || *window > AD_MVE_MAX_WINDOW)
+    if (quant == NULL || filter == NULL || records == NULL || *window > AD_MVE_MAX_WINDOW)
     {
         return AD_ERR_ARG;
-    }
-    ad_mve_fold_bias(filter, *window, output_dims->c, bias, ad_wrap_neg(quant->input_zero_point), s->bias);
-    for (c = 0; c < output_dims->c; c++)
-    {
-        int32_t shift = quant->shift[c];
-        s->left[c] = (int8_t)(shift > 0 ? shift : 0);
-        s->right[c] = (int8_t)(shift > 0 ? 0 : shift);
     }
     return AD_OK;
 }
 
-/* s->acc[oc] = folded bias + dot(window at x, filter row oc) for oc < out_c (window of n bytes). */
-static inline void ad_conv_mve_dots(ad_conv_mve_state *s, const int8_t *x, int32_t n, const int8_t *filter,
-                                    int32_t out_c)
-{
-    int32_t oc = 0;
-#if AD_MVE
-    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0, 0, NULL, NULL)
-                       : ad_conv_mve_groups(s, x, n, filter, out_c, 1, 0, NULL, NULL);
-#endif
-    for (; oc < out_c; oc += 4)
-    {
-        ad_mve_dot_rows(x, filter + (size_t)oc * n, n, n, out_c - oc < 4 ? out_c - oc : 4, s->bias + oc, s->acc + oc);
-    }
-}
-
-/* Writes out_c int8 outputs of one pixel whose window (n bytes) is at x. */
-static inline void ad_conv_mve_pixel(ad_conv_mve_state *s, const int8_t *x, int32_t n, const int8_t *filter,
-                                     int32_t out_c, const ad_conv_quant *quant, int8_t *out)
-{
-    int32_t oc = 0;
-#if AD_MVE
-    uintptr_t xa = (uintptr_t)x, oa = (uintptr_t)out;
-    if (xa < oa + (uintptr_t)out_c && oa < xa + (uintptr_t)n)
-    {
-        /* In place (1x1 row-buffer pixels): the outputs are stored as they are done, so read a copy. */
-        int32_t i;
-        for (i = 0; i < n; i += 16)
-        {
-            mve_pred16_t p = vctp8q((uint32_t)(n - i));
-            vstrbq_p_s8(s->window + i, vldrbq_z_s8(x + i, p), p);
-        }
-        x = s->window;
-    }
-    /* Whole groups of four channels requantised as they are done; the last 1-3 through s->acc. */
-    oc = (n & 15) == 0 ? ad_conv_mve_groups(s, x, n, filter, out_c, 0, 1, quant, out)
-                       : ad_conv_mve_groups(s, x, n, filter, out_c, 1, 1, quant, out);
-#endif
-    for (; oc < out_c; oc += 4)
-    {
-        int32_t rows = out_c - oc < 4 ? out_c - oc : 4;
-        ad_mve_dot_rows(x, filter + (size_t)oc * n, n, n, rows, s->bias + oc, s->acc + oc);
-        ad_mve_requantize(s->acc + oc, rows, quant->multiplier + oc, quant->shift + oc, quant->output_zero_point,
-                          quant->activation, out + oc);
-    }
-}
-
 /* Gathers the window of output pixel (oy, ox) from a whole image (in_h x in_w x depth, k_h x k_w filter). */
-static inline void ad_conv_mve_gather(ad_conv_mve_state *s, const int8_t *image, int32_t oy, int32_t ox,
+static inline void ad_conv_mve_gather(int8_t *window, const int8_t *image, int32_t oy, int32_t ox,
                                       const ad_conv_params *params, int32_t in_h, int32_t in_w, int32_t depth,
                                       int32_t k_h, int32_t k_w, int8_t zp)
 {
@@ -239,32 +312,9 @@ static inline void ad_conv_mve_gather(ad_conv_mve_state *s, const int8_t *image,
     for (ky = 0; ky < k_h; ky++)
     {
         int32_t iy = ad_tap(oy, params->stride.h, params->padding.h, params->dilation.h, ky, in_h);
-        ad_conv_mve_fill_row(s->window + (size_t)ky * k_w * depth, iy < 0 ? NULL : image + (size_t)iy * in_w * depth,
+        ad_conv_mve_fill_row(window + (size_t)ky * k_w * depth, iy < 0 ? NULL : image + (size_t)iy * in_w * depth,
                              ox, params, k_w, in_w, depth, zp);
     }
-}
-
-/* out[c] = ADD(requantized s->acc[c], out[c]) for c < out_c (ad_add_fused.h's values). */
-static inline void ad_conv_mve_add(const ad_conv_mve_state *s, int32_t out_c, const ad_conv_quant *quant,
-                                   const ad_add_quant *add_quant, int8_t *out)
-{
-    int32_t c;
-#if AD_MVE
-    for (c = 0; c < out_c; c += 4)
-    {
-        mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
-        int32x4_t conv = ad_mve_requantize_q(vldrwq_z_s32(s->acc + c, p), vldrwq_z_s32(quant->multiplier + c, p),
-                                             vldrbq_z_s32(quant->shift + c, p), quant->output_zero_point,
-                                             quant->activation);
-        vstrbq_p_s32(out + c, ad_mve_add_q(add_quant, conv, vldrbq_z_s32(out + c, p)), p);
-    }
-#else
-    for (c = 0; c < out_c; c++)
-    {
-        int32_t v = ad_wrap_add(ad_requantize(s->acc[c], quant->multiplier[c], quant->shift[c]), quant->output_zero_point);
-        out[c] = ad_add_fused_s8(add_quant, (int8_t)ad_clamp_i32(v, quant->activation.min, quant->activation.max), out[c]);
-    }
-#endif
 }
 
 /*
@@ -288,11 +338,14 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
     {
         return status;
     }
-    if (quant == NULL || input == NULL || filter == NULL || output == NULL ||
-        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) ||
-        filter_dims->c != input_dims->c)
+    if (input == NULL || output == NULL || filter_dims->c != input_dims->c)
     {
         return AD_ERR_ARG;
+    }
+    status = ad_conv_mve_begin(quant, filter_dims, filter, bias, &window);
+    if (status != AD_OK)
+    {
+        return status;
     }
     in_h = input_dims->h;
     in_w = input_dims->w;
@@ -302,11 +355,6 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
     out_h = output_dims->h;
     out_w = output_dims->w;
     out_c = output_dims->c;
-    status = ad_conv_mve_begin(&s, quant, filter_dims, output_dims, filter, bias, &window);
-    if (status != AD_OK)
-    {
-        return status;
-    }
     zp = (int8_t)quant->input_zero_point;
 
     for (b = 0; b < output_dims->n; b++)
@@ -315,18 +363,17 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
         for (oy = 0; oy < out_h; oy++)
         {
             int8_t *out_row = output + (((size_t)b * out_h + oy) * out_w) * out_c;
-            for (ox = 0; ox < out_w; ox++)
+            /* Two output pixels per pass, so each weight chunk serves both. */
+            for (ox = 0; ox < out_w; ox += 2)
             {
-                ad_conv_mve_gather(&s, image, oy, ox, params, in_h, in_w, in_c, k_h, k_w, zp);
-                if (add_quant == NULL)
+                int two = ox + 1 < out_w;
+                ad_conv_mve_gather(s.window[0], image, oy, ox, params, in_h, in_w, in_c, k_h, k_w, zp);
+                if (two)
                 {
-                    ad_conv_mve_pixel(&s, s.window, window, filter, out_c, quant, out_row + (size_t)ox * out_c);
+                    ad_conv_mve_gather(s.window[1], image, oy, ox + 1, params, in_h, in_w, in_c, k_h, k_w, zp);
                 }
-                else
-                {
-                    ad_conv_mve_dots(&s, s.window, window, filter, out_c);
-                    ad_conv_mve_add(&s, out_c, quant, add_quant, out_row + (size_t)ox * out_c);
-                }
+                ad_conv_mve_pixels(&s, s.window[0], s.window[1], window, filter, bias, out_c, quant, add_quant,
+                                   out_row + (size_t)ox * out_c, out_row + (size_t)(ox + 1) * out_c, two);
             }
         }
     }

@@ -212,7 +212,7 @@ fn array_with(attr: &str, name: &str, values: &[i32]) -> String {
 /// channel records replace (2,880 bytes on kws_ref_model), and with its
 /// `quant` pointing at none (the kernel reads only its zero points and
 /// activation range).
-fn without_quant_tables(body: &str, i: usize) -> String {
+pub(super) fn without_quant_tables(body: &str, i: usize) -> String {
     let tables = [
         format!("static const int32_t layer{i}_multiplier["),
         format!("static const int8_t layer{i}_shift["),

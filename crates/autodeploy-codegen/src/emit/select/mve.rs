@@ -30,7 +30,7 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
         {
             Some((
                 Kernel::Conv2dRowbufMveS8,
-                "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
+                "Helium: weights packed at generation time in groups of three channels, one VMLADAVA per 16 bytes of the gathered window, two pixels per pass, input zero point folded into the bias at generation time",
             ))
         }
         (Kernel::Conv2dS8 | Kernel::Conv2dAddS8, Step::Conv { window, .. })
@@ -44,7 +44,7 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
                 } else {
                     Kernel::Conv2dAddMveS8
                 },
-                "Helium: one VMLADAVA dot product per output channel over the gathered window, input zero point folded into the bias",
+                "Helium: weights packed at generation time in groups of three channels, one VMLADAVA per 16 bytes of the gathered window, two pixels per pass, input zero point folded into the bias at generation time",
             ))
         }
         (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) => Some((
@@ -168,4 +168,164 @@ pub(super) fn fold_fully_connected(
         kernel: emitted.kernel,
         code: out,
     }
+}
+
+/// Channels per group of the packed CONV_2D layout (`AD_CONV_MVE_GROUP`).
+const GROUP: usize = 3;
+/// Bytes per weight chunk (one VMLADAVA).
+const CHUNK: usize = 16;
+/// What each section of the channel records is rounded up to
+/// (`ad_conv_mve_section`): whole groups of three and vectors of four.
+const SECTION_STEP: usize = 12;
+
+/// The generation-time tables of a Helium CONV_2D layer (layout in
+/// `ad_conv_mve.h`).
+struct ConvTables {
+    /// The filter in groups of three channels, chunk by chunk.
+    packed: Vec<i8>,
+    /// Four sections: folded biases, multipliers, left shifts, right shifts.
+    records: Vec<i32>,
+}
+
+/// Builds the tables from an OHWI filter of `out_c` rows of `n` bytes, or
+/// `None` when a multiplier is `i32::MIN` (VQRDMULH would saturate where the
+/// reference does not).
+fn conv_tables(
+    weights: &[i8],
+    n: usize,
+    bias: &[i32],
+    r: &autodeploy_reference::layer::Requant,
+) -> Option<ConvTables> {
+    let out_c = bias.len();
+    let chunks = n.div_ceil(CHUNK);
+    let mut packed = vec![0i8; out_c.div_ceil(GROUP) * chunks * GROUP * CHUNK];
+    for (oc, row) in weights.chunks(n).enumerate().take(out_c) {
+        let (g, j) = (oc / GROUP, oc % GROUP);
+        for (i, &w) in row.iter().enumerate() {
+            packed[((g * chunks + i / CHUNK) * GROUP + j) * CHUNK + i % CHUNK] = w;
+        }
+    }
+    let offset = r.input_zero_point.wrapping_neg();
+    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
+    let section = out_c.div_ceil(SECTION_STEP) * SECTION_STEP;
+    let mut records = vec![0i32; 4 * section];
+    for (oc, row) in weights.chunks(n).enumerate().take(out_c) {
+        let sum = row.iter().fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
+        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
+        if multiplier == i32::MIN {
+            return None;
+        }
+        // As ad_requantize: a wrapping left shift (modulo 32), then a
+        // rounding right shift clamped to 0..=31.
+        records[oc] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+        records[section + oc] = multiplier;
+        records[2 * section + oc] = if shift > 0 { shift & 31 } else { 0 };
+        records[3 * section + oc] = if shift > 0 {
+            0
+        } else {
+            -(-i64::from(shift)).min(31) as i32
+        };
+    }
+    Some(ConvTables { packed, records })
+}
+
+/// The portable kernel a Helium CONV_2D variant stands for.
+fn conv_portable(kernel: Kernel) -> Option<Kernel> {
+    match kernel {
+        Kernel::Conv2dRowbufMveS8 => Some(Kernel::Conv2dRowbufS8),
+        Kernel::Conv2dMveS8 => Some(Kernel::Conv2dS8),
+        Kernel::Conv2dAddMveS8 => Some(Kernel::Conv2dAddS8),
+        _ => None,
+    }
+}
+
+/// A Helium CONV_2D layer on its generation-time tables: the call's filter
+/// becomes the packed weights (in the weights section) and its bias the
+/// channel records, and the layer's multiplier and shift tables go (the
+/// records hold them). A layer whose filter or bias is not constant goes back
+/// to the portable kernel, whose contract its call already has.
+pub(super) fn pack_conv(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
+    let Some(mve) = emitted.kernel else {
+        return emitted;
+    };
+    let Some(portable) = conv_portable(mve) else {
+        return emitted;
+    };
+    packed_conv(graph, layer, fn_name, mve, &emitted).unwrap_or_else(|| {
+        let code: String = emitted
+            .code
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("/* Kernel variant:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        EmittedLayer {
+            kernel: Some(portable),
+            code: code.replace(mve.c_name(), portable.c_name()),
+        }
+    })
+}
+
+fn packed_conv(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    mve: Kernel,
+    emitted: &EmittedLayer,
+) -> Option<EmittedLayer> {
+    let Step::Conv {
+        window,
+        numeric: Numeric::Quant(r),
+    } = &layer.step
+    else {
+        return None;
+    };
+    let out_c = window.output.c;
+    let n = window.filter.h * window.filter.w * window.filter.c;
+    let weights = graph
+        .tensor(layer.inputs.get(1).copied().flatten()?)
+        .data_i8()?;
+    let bias = super::conv::bias(graph, layer, out_c)?;
+    if r.filter_zero_point != 0 || n == 0 || weights.len() != out_c * n || bias.len() != out_c {
+        return None;
+    }
+    let tables = conv_tables(&weights, n, &bias, r)?;
+    // The call's last four arguments: filter, bias, &output_dims, output.
+    let code = &emitted.code;
+    let call = format!("return {}(", mve.c_name());
+    let (Some(start), 1) = (code.find(&call), code.matches(&call).count()) else {
+        return None;
+    };
+    let args_start = start + call.len();
+    let len = code[args_start..].find(");")?;
+    let mut args: Vec<String> = code[args_start..args_start + len]
+        .split(", ")
+        .map(str::to_string)
+        .collect();
+    if args.len() < 10 {
+        return None;
+    }
+    let (packed, records) = (format!("{fn_name}_packed"), format!("{fn_name}_channels"));
+    let k = args.len();
+    args[k - 4] = packed.clone();
+    args[k - 3] = records.clone();
+    let mut out = crate::emit::c::int_array(
+        "AD_WEIGHTS_ATTR static const",
+        "int8_t",
+        &packed,
+        &tables.packed,
+    );
+    out.push_str(&super::conv::array(&records, &tables.records));
+    let mut body = code[..args_start].to_string();
+    body.push_str(&args.join(", "));
+    body.push_str(&code[args_start + len..]);
+    out.push_str(&super::conv::without_quant_tables(&body, layer.index));
+    Some(EmittedLayer {
+        kernel: Some(mve),
+        code: out,
+    })
 }
