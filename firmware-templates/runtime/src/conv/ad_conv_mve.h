@@ -15,11 +15,11 @@
  *   packed[((g * chunks + k) * G + j) * 16 + b] = w[G g + j][16k + b], 0 past
  *   n and past out_c (chunks = ceil(n / 16)). One pointer then feeds the
  *   group with fixed offsets, and a window tail needs no weight predicate.
- * - bias, the channel records: four sections of S = ad_conv_mve_section(out_c)
- *   int32 values each (0 past out_c): biases with the input zero point
- *   folded in (bias - z_in * sum(w), modulo 2^32), multipliers, left shifts
- *   (shift & 31 when positive, else 0) and right shifts (-min(-shift, 31)
- *   when not positive, else 0).
+ * - bias, the channel records (0 past out_c): S = ad_conv_mve_section(out_c)
+ *   biases with the input zero point folded in (bias - z_in * sum(w), modulo
+ *   2^32), then per vector of four channels four multipliers, four left
+ *   shifts (shift & 31 when positive, else 0) and four right shifts
+ *   (-min(-shift, 31) when not positive, else 0): 4 S values.
  */
 #ifndef AD_CONV_MVE_H
 #define AD_CONV_MVE_H
@@ -134,32 +134,50 @@ AD_CONV_MVE_INLINE void ad_conv_mve_sums(const int8_t *x0, const int8_t *x1, int
         int32_t b0 = a0, b1 = a1, b2 = a2;
         const int8_t *p0 = x0;
         const int8_t *p1 = x1;
-        int32_t i;
-        for (i = chunks; i > 0; i--)
+        /*
+         * The chunk loop in assembly: GCC 12 keeps a copy of the weight
+         * pointer and recomputes the second window's address (a constant
+         * offset from the first) in every iteration, 16 instructions instead
+         * of these 12. WLS skips the loop when there is no whole chunk.
+         */
+        if (two)
         {
-            int8x16_t u = vldrbq_s8(p0);
-            int8x16_t v = vldrbq_s8(two ? p1 : p0);
-            int8x16_t k = vldrbq_s8(w);
-            p0 += 16;
-            p1 += 16;
-            a0 = vmladavaq_s8(a0, u, k);
-            if (two)
-            {
-                b0 = vmladavaq_s8(b0, v, k);
-            }
-            k = vldrbq_s8(w + 16);
-            a1 = vmladavaq_s8(a1, u, k);
-            if (two)
-            {
-                b1 = vmladavaq_s8(b1, v, k);
-            }
-            k = vldrbq_s8(w + 32);
-            a2 = vmladavaq_s8(a2, u, k);
-            if (two)
-            {
-                b2 = vmladavaq_s8(b2, v, k);
-            }
-            w += 48;
+            __asm__ volatile("wls lr, %[count], 2f\n"
+                             "1:\n"
+                             "vldrb.8 q0, [%[p0]], #16\n"
+                             "vldrb.8 q1, [%[p1]], #16\n"
+                             "vldrb.8 q2, [%[w]], #48\n"
+                             "vmladava.s8 %[a0], q0, q2\n"
+                             "vmladava.s8 %[b0], q1, q2\n"
+                             "vldrb.8 q2, [%[w], #-32]\n"
+                             "vmladava.s8 %[a1], q0, q2\n"
+                             "vmladava.s8 %[b1], q1, q2\n"
+                             "vldrb.8 q2, [%[w], #-16]\n"
+                             "vmladava.s8 %[a2], q0, q2\n"
+                             "vmladava.s8 %[b2], q1, q2\n"
+                             "le lr, 1b\n"
+                             "2:\n"
+                             : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [b0] "+Te"(b0), [b1] "+Te"(b1),
+                               [b2] "+Te"(b2), [p0] "+r"(p0), [p1] "+r"(p1), [w] "+r"(w)
+                             : [count] "r"(chunks)
+                             : "q0", "q1", "q2", "lr", "memory");
+        }
+        else
+        {
+            __asm__ volatile("wls lr, %[count], 2f\n"
+                             "1:\n"
+                             "vldrb.8 q0, [%[p0]], #16\n"
+                             "vldrb.8 q2, [%[w]], #48\n"
+                             "vmladava.s8 %[a0], q0, q2\n"
+                             "vldrb.8 q2, [%[w], #-32]\n"
+                             "vmladava.s8 %[a1], q0, q2\n"
+                             "vldrb.8 q2, [%[w], #-16]\n"
+                             "vmladava.s8 %[a2], q0, q2\n"
+                             "le lr, 1b\n"
+                             "2:\n"
+                             : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [p0] "+r"(p0), [w] "+r"(w)
+                             : [count] "r"(chunks)
+                             : "q0", "q2", "lr", "memory");
         }
         if (rem != 0)
         {
@@ -220,44 +238,53 @@ AD_CONV_MVE_INLINE void ad_conv_mve_sums(const int8_t *x0, const int8_t *x1, int
 static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records, int32_t out_c,
                                       const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out)
 {
-    int32_t section = ad_conv_mve_section(out_c);
-    const int32_t *mult = records + section;
-    const int32_t *left = mult + section;
-    const int32_t *right = left + section;
+    /* Per vector of four channels: multipliers, left shifts, right shifts. */
+    const int32_t *rec = records + ad_conv_mve_section(out_c);
     int32_t zp = quant->output_zero_point;
     int32_t c;
 #if AD_MVE
     int32x4_t lo = vdupq_n_s32(quant->activation.min);
     int32x4_t hi = vdupq_n_s32(quant->activation.max);
-    for (c = 0; c < out_c; c += 4)
+    if (add_quant == NULL)
     {
-        int32x4_t r = vldrwq_s32(right + c);
-        int32x4_t h = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(acc + c), vldrwq_s32(left + c)), vldrwq_s32(mult + c));
+        /* Tail-predicated (DLSTP/LETP): the last pass stores only the channels left. */
+        __asm__ volatile("dlstp.32 lr, %[n]\n"
+                         "1:\n"
+                         "vldrw.32 q0, [%[acc]], #16\n"
+                         "vldrw.32 q1, [%[rec], #16]\n"
+                         "vshl.s32 q0, q0, q1\n"
+                         "vldrw.32 q1, [%[rec]], #48\n"
+                         "vqrdmulh.s32 q0, q0, q1\n"
+                         "vldrw.32 q1, [%[rec], #-16]\n"
+                         "vand q2, q0, q1\n"
+                         "vshr.s32 q2, q2, #31\n"
+                         "vqadd.s32 q0, q0, q2\n"
+                         "vrshl.s32 q0, q0, q1\n"
+                         "vadd.i32 q0, q0, %[zp]\n"
+                         "vmax.s32 q0, q0, %q[lo]\n"
+                         "vmin.s32 q0, q0, %q[hi]\n"
+                         "vstrb.32 q0, [%[out]], #4\n"
+                         "letp lr, 1b\n"
+                         : [acc] "+r"(acc), [rec] "+r"(rec), [out] "+r"(out)
+                         : [n] "r"(out_c), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi)
+                         : "q0", "q1", "q2", "lr", "memory");
+        return;
+    }
+    for (c = 0; c < out_c; c += 4, rec += 12)
+    {
+        mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
+        int32x4_t r = vldrwq_s32(rec + 8);
+        int32x4_t h = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(acc + c), vldrwq_s32(rec + 4)), vldrwq_s32(rec));
         h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, r), 31));
         h = vaddq_n_s32(vrshlq_s32(h, r), zp);
         h = vminq_s32(vmaxq_s32(h, lo), hi);
-        if (out_c - c >= 4)
-        {
-            if (add_quant != NULL)
-            {
-                h = ad_mve_add_q(add_quant, h, vldrbq_s32(out + c));
-            }
-            vstrbq_s32(out + c, h);
-        }
-        else
-        {
-            mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
-            if (add_quant != NULL)
-            {
-                h = ad_mve_add_q(add_quant, h, vldrbq_z_s32(out + c, p));
-            }
-            vstrbq_p_s32(out + c, h, p);
-        }
+        vstrbq_p_s32(out + c, ad_mve_add_q(add_quant, h, vldrbq_z_s32(out + c, p)), p);
     }
 #else
     for (c = 0; c < out_c; c++)
     {
-        int32_t v = ad_wrap_add(ad_requantize(acc[c], mult[c], left[c] + right[c]), zp);
+        const int32_t *r = rec + (size_t)(c >> 2) * 12 + (c & 3);
+        int32_t v = ad_wrap_add(ad_requantize(acc[c], r[0], r[4] + r[8]), zp);
         v = ad_clamp_i32(v, quant->activation.min, quant->activation.max);
         if (add_quant != NULL)
         {

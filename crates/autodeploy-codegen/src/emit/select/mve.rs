@@ -174,16 +174,19 @@ pub(super) fn fold_fully_connected(
 const GROUP: usize = 3;
 /// Bytes per weight chunk (one VMLADAVA).
 const CHUNK: usize = 16;
-/// What each section of the channel records is rounded up to
+/// What the channel count is rounded up to in the channel records
 /// (`ad_conv_mve_section`): whole groups of three and vectors of four.
 const SECTION_STEP: usize = 12;
+/// Lanes of a requantisation vector.
+const LANES: usize = 4;
 
 /// The generation-time tables of a Helium CONV_2D layer (layout in
 /// `ad_conv_mve.h`).
 struct ConvTables {
     /// The filter in groups of three channels, chunk by chunk.
     packed: Vec<i8>,
-    /// Four sections: folded biases, multipliers, left shifts, right shifts.
+    /// The folded biases, then per vector of four channels their
+    /// multipliers, left shifts and right shifts.
     records: Vec<i32>,
 }
 
@@ -218,9 +221,10 @@ fn conv_tables(
         // As ad_requantize: a wrapping left shift (modulo 32), then a
         // rounding right shift clamped to 0..=31.
         records[oc] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
-        records[section + oc] = multiplier;
-        records[2 * section + oc] = if shift > 0 { shift & 31 } else { 0 };
-        records[3 * section + oc] = if shift > 0 {
+        let vector = &mut records[section + oc / LANES * 3 * LANES..][..3 * LANES];
+        vector[oc % LANES] = multiplier;
+        vector[LANES + oc % LANES] = if shift > 0 { shift & 31 } else { 0 };
+        vector[2 * LANES + oc % LANES] = if shift > 0 {
             0
         } else {
             -(-i64::from(shift)).min(31) as i32
