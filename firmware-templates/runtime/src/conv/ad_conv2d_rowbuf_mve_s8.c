@@ -69,16 +69,7 @@ static const int8_t *ad_pixels_unit(const ad_rowbuf_geom *g, int32_t p)
 /* Copies the n bytes at x into window (so later stores cannot change what a pass reads). */
 static const int8_t *ad_pixels_copy(int8_t *window, const int8_t *x, int32_t n)
 {
-#if AD_MVE
-    int32_t i;
-    for (i = 0; i < n; i += 16)
-    {
-        mve_pred16_t p = vctp8q((uint32_t)(n - i));
-        vstrbq_p_s8(window + i, vldrbq_z_s8(x + i, p), p);
-    }
-#else
-    memcpy(window, x, (size_t)n);
-#endif
+    ad_mve_copy(window, x, n);
     return window;
 }
 

@@ -54,7 +54,7 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
     int32_t kx;
     if (row == NULL)
     {
-        memset(dst, zp, (size_t)k_w * depth);
+        ad_mve_fill(dst, zp, k_w * depth);
         return;
     }
     if (params->dilation.w == 1)
@@ -67,26 +67,14 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
         {
             hi = lo;
         }
-#if AD_MVE
-        if (lo == 0 && hi == k_w && k_w * depth <= 16)
-        {
-            /* A short row wholly inside the input (kws layer 0: 4 bytes): one predicated copy, no memcpy call. */
-            mve_pred16_t p = vctp8q((uint32_t)(k_w * depth));
-            vstrbq_p_s8(dst, vldrbq_z_s8(row + (size_t)x0 * depth, p), p);
-            return;
-        }
-#endif
         if (lo > 0)
         {
-            memset(dst, zp, (size_t)lo * depth);
+            ad_mve_fill(dst, zp, lo * depth);
         }
-        if (hi > lo)
-        {
-            memcpy(dst + (size_t)lo * depth, row + (size_t)(x0 + lo) * depth, (size_t)(hi - lo) * depth);
-        }
+        ad_mve_copy(dst + (size_t)lo * depth, row + (size_t)(x0 + lo) * depth, (hi - lo) * depth);
         if (k_w > hi)
         {
-            memset(dst + (size_t)hi * depth, zp, (size_t)(k_w - hi) * depth);
+            ad_mve_fill(dst + (size_t)hi * depth, zp, (k_w - hi) * depth);
         }
         return;
     }
@@ -95,11 +83,11 @@ static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t 
         int32_t ix = ad_tap(ox, params->stride.w, params->padding.w, params->dilation.w, kx, in_w);
         if (ix < 0)
         {
-            memset(dst + (size_t)kx * depth, zp, (size_t)depth);
+            ad_mve_fill(dst + (size_t)kx * depth, zp, depth);
         }
         else
         {
-            memcpy(dst + (size_t)kx * depth, row + (size_t)ix * depth, (size_t)depth);
+            ad_mve_copy(dst + (size_t)kx * depth, row + (size_t)ix * depth, depth);
         }
     }
 }

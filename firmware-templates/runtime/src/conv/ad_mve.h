@@ -18,6 +18,8 @@
 #ifndef AD_MVE_H
 #define AD_MVE_H
 
+#include <string.h>
+
 #include "ad_internal.h"
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -85,6 +87,42 @@ static inline void ad_mve_dot_rows(const int8_t *x, const int8_t *w, int32_t str
         }
         out[j] = a;
     }
+#endif
+}
+
+/* memcpy of n bytes (n >= 0), 16 per tail-predicated pass: no call, no alignment cases. */
+static inline void ad_mve_copy(int8_t *dst, const int8_t *src, int32_t n)
+{
+#if AD_MVE
+    __asm__ volatile("wlstp.8 lr, %[n], 2f\n"
+                     "1:\n"
+                     "vldrb.8 q0, [%[src]], #16\n"
+                     "vstrb.8 q0, [%[dst]], #16\n"
+                     "letp lr, 1b\n"
+                     "2:\n"
+                     : [dst] "+r"(dst), [src] "+r"(src)
+                     : [n] "r"(n)
+                     : "q0", "lr", "memory");
+#else
+    memcpy(dst, src, (size_t)n);
+#endif
+}
+
+/* memset of n bytes (n >= 0) to value, 16 per tail-predicated pass. */
+static inline void ad_mve_fill(int8_t *dst, int8_t value, int32_t n)
+{
+#if AD_MVE
+    int8x16_t v = vdupq_n_s8(value);
+    __asm__ volatile("wlstp.8 lr, %[n], 2f\n"
+                     "1:\n"
+                     "vstrb.8 %q[v], [%[dst]], #16\n"
+                     "letp lr, 1b\n"
+                     "2:\n"
+                     : [dst] "+r"(dst)
+                     : [n] "r"(n), [v] "w"(v)
+                     : "lr", "memory");
+#else
+    memset(dst, value, (size_t)n);
 #endif
 }
 
