@@ -804,7 +804,7 @@ ad_status ad_conv2d_mve_s8(const ad_context *ctx,
                            const int32_t *bias,
                            const ad_dims *output_dims,
                            int8_t *output);
-/** ad_depthwise_conv2d_s8 for depth multiplier 1 on Helium (MVE): 8 channels per pass (plain C without MVE). */
+/** ad_depthwise_conv2d_s8 for depth multiplier 1 on Helium (MVE), bias as generation-time channel records (ad_dw_mve.h). */
 ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
                                      const ad_dw_conv_params *params,
                                      const ad_conv_quant *quant,
@@ -846,7 +846,7 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                   const int32_t *bias,
                                   const ad_dims *output_dims,
                                   int8_t *output);
-/** ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 on Helium (MVE): 16 channels per pass. */
+/** ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 on Helium (MVE), on the records of ad_depthwise_conv2d_mve_s8. */
 ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
                                             const ad_row_buffer *rb,
                                             const ad_dw_conv_params *params,

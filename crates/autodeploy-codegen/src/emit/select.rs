@@ -177,7 +177,7 @@ pub fn prewiden(
     match choice {
         KernelChoice::Optimized(Core::CortexM55) => {
             let emitted = mve::fold_fully_connected(graph, layer, fn_name, emitted);
-            let emitted = mve::pack_conv(graph, layer, fn_name, emitted);
+            let emitted = mve::pack(graph, layer, fn_name, emitted);
             let emitted = conv::prewiden(graph, layer, fn_name, emitted);
             fully_connected::prewiden(graph, layer, fn_name, emitted)
         }

@@ -1,7 +1,8 @@
 /*
  * autodeploy runtime: int8 DEPTHWISE_CONV_2D, Helium (MVE) variant: the
- * contract and the values of ad_depthwise_conv2d_s8 for depth multiplier 1
- * (ad_dw_mve.h does the pixels). Plain C without MVE.
+ * values of ad_depthwise_conv2d_s8 for depth multiplier 1, with the bias
+ * replaced by the channel records of ad_dw_mve.h (which does the pixels).
+ * Plain C without MVE.
  */
 #include "ad_runtime.h"
 
@@ -33,7 +34,6 @@ ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
         return status;
     }
     if (quant == NULL || input == NULL || filter == NULL || output == NULL ||
-        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) ||
         params->depth_multiplier != 1 || filter_dims->h > AD_DW_MVE_MAX_ROWS)
     {
         return AD_ERR_ARG;
@@ -47,7 +47,7 @@ ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
     out_h = output_dims->h;
     out_w = output_dims->w;
     out_c = output_dims->c;
-    if (!ad_dw_mve_prepare(&s, filter, k_h * k_w, out_c, bias, quant))
+    if (!ad_dw_mve_prepare(&s, k_h * k_w, out_c, bias, quant))
     {
         return AD_ERR_ARG;
     }
@@ -61,7 +61,7 @@ ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
                 int32_t iy = ad_tap(oy, p->stride.h, p->padding.h, p->dilation.h, ky, in_h);
                 rows[ky] = iy < 0 ? NULL : image + (size_t)iy * in_w * in_c;
             }
-            ad_dw_mve_row(&s, rows, p, k_h, k_w, in_w, in_c, out_w, out_c, filter, quant,
+            ad_dw_mve_row(&s, rows, p, k_h, k_w, in_w, in_c, out_w, out_c, filter, bias, quant,
                           output + ((size_t)b * out_h + oy) * out_w * out_c);
         }
     }

@@ -1,8 +1,8 @@
 /*
  * autodeploy runtime: int8 DEPTHWISE_CONV_2D under the row-buffer scheme,
- * Helium (MVE) variant: the contract and the values of
- * ad_depthwise_conv2d_rowbuf_s8 for depth multiplier 1 (ad_dw_mve.h does the
- * pixels; this file finds the rows). Plain C without MVE.
+ * Helium (MVE) variant: the values of ad_depthwise_conv2d_rowbuf_s8 for depth
+ * multiplier 1, with the bias replaced by the channel records of ad_dw_mve.h
+ * (which does the pixels; this file finds the rows). Plain C without MVE.
  */
 #include "ad_runtime.h"
 
@@ -39,7 +39,7 @@ ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
         return status;
     }
     if (rb == NULL || quant == NULL || input == NULL || filter == NULL || output == NULL ||
-        (output_dims->c > 0 && (quant->multiplier == NULL || quant->shift == NULL)) || input_dims->n != 1 ||
+input_dims->n != 1 ||
         rb->unit != AD_UNIT_ROWS || params->depth_multiplier != 1 || filter_dims->h > AD_DW_MVE_MAX_ROWS)
     {
         return AD_ERR_ARG;
@@ -60,7 +60,7 @@ ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
-    if (!ad_dw_mve_prepare(&s, filter, k_h * k_w, out_c, bias, quant))
+    if (!ad_dw_mve_prepare(&s, k_h * k_w, out_c, bias, quant))
     {
         return AD_ERR_ARG;
     }
@@ -72,7 +72,7 @@ ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
             int32_t iy = ad_tap(oy, p->stride.h, p->padding.h, p->dilation.h, ky, in_h);
             rows[ky] = iy < 0 ? NULL : (const int8_t *)ad_rowbuf_unit(&g, iy, oy);
         }
-        ad_dw_mve_row(&s, rows, p, k_h, k_w, in_w, in_c, out_w, out_c, filter, quant,
+        ad_dw_mve_row(&s, rows, p, k_h, k_w, in_w, in_c, out_w, out_c, filter, bias, quant,
                       output + (size_t)oy * out_w * out_c);
     }
     return AD_OK;

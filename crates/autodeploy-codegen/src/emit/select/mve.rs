@@ -72,7 +72,7 @@ pub(super) fn variant(kernel: Kernel, layer: &Layer) -> Option<(Kernel, &'static
                 } else {
                     Kernel::DepthwiseConv2dRowbufMveS8
                 },
-                "Helium: 16 channels per pass with VMLA, input zero point folded into the bias",
+                "Helium: 8 channels and two pixels per pass with VMULLB/VMULLT, input zero point folded into the bias and requantisation constants in block order at generation time",
             ))
         }
         _ => None,
@@ -218,49 +218,138 @@ fn conv_tables(
         if multiplier == i32::MIN {
             return None;
         }
-        // As ad_requantize: a wrapping left shift (modulo 32), then a
-        // rounding right shift clamped to 0..=31.
         records[oc] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+        let (left, right) = split_shift(shift);
         let vector = &mut records[section + oc / LANES * 3 * LANES..][..3 * LANES];
         vector[oc % LANES] = multiplier;
-        vector[LANES + oc % LANES] = if shift > 0 { shift & 31 } else { 0 };
-        vector[2 * LANES + oc % LANES] = if shift > 0 {
-            0
-        } else {
-            -(-i64::from(shift)).min(31) as i32
-        };
+        vector[LANES + oc % LANES] = left;
+        vector[2 * LANES + oc % LANES] = right;
     }
     Some(ConvTables { packed, records })
 }
 
-/// The portable kernel a Helium CONV_2D variant stands for.
-fn conv_portable(kernel: Kernel) -> Option<Kernel> {
+/// Channels per block of the DEPTHWISE_CONV_2D records (`AD_DW_MVE_RECORD`
+/// holds four vectors of eight lanes).
+const DW_BLOCK: usize = 8;
+/// int32 words before the first depthwise block record (`AD_DW_MVE_HEADER`).
+const DW_HEADER: usize = 4;
+
+/// The depthwise records (layout in `ad_dw_mve.h`) of a filter of `taps`
+/// rows of `out_c` channels (HWC), or `None` for a multiplier of `i32::MIN`.
+fn depthwise_records(
+    weights: &[i8],
+    taps: usize,
+    bias: &[i32],
+    r: &autodeploy_reference::layer::Requant,
+) -> Option<Vec<i32>> {
+    let out_c = bias.len();
+    let offset = r.input_zero_point.wrapping_neg();
+    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
+    let mut records = vec![0i32; DW_HEADER + out_c.div_ceil(DW_BLOCK) * 4 * DW_BLOCK];
+    for oc in 0..out_c {
+        let sum = (0..taps).fold(0i32, |s, t| s.wrapping_add(i32::from(weights[t * out_c + oc])));
+        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
+        if multiplier == i32::MIN {
+            return None;
+        }
+        // The accumulators hold a block's even channels, then its odd ones.
+        let lane = ((oc & 1) << 2) + ((oc & 7) >> 1);
+        let (left, right) = split_shift(shift);
+        let rec = &mut records[DW_HEADER + oc / DW_BLOCK * 4 * DW_BLOCK..][..4 * DW_BLOCK];
+        rec[lane] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+        rec[DW_BLOCK + lane] = multiplier;
+        rec[2 * DW_BLOCK + lane] = left;
+        rec[3 * DW_BLOCK + lane] = right;
+        if left != 0 {
+            records[0] = 1;
+        }
+    }
+    Some(records)
+}
+
+/// A shift of `ad_requantize` as the kernels' left and right parts: a
+/// wrapping left shift (modulo 32), then a rounding right shift clamped to
+/// 0..=31.
+fn split_shift(shift: i32) -> (i32, i32) {
+    if shift > 0 {
+        (shift & 31, 0)
+    } else {
+        (0, -(-i64::from(shift)).min(31) as i32)
+    }
+}
+
+/// The portable kernel a Helium variant on generation-time tables stands
+/// for (its call has that kernel's arguments).
+fn portable(kernel: Kernel) -> Option<Kernel> {
     match kernel {
         Kernel::Conv2dRowbufMveS8 => Some(Kernel::Conv2dRowbufS8),
         Kernel::Conv2dMveS8 => Some(Kernel::Conv2dS8),
         Kernel::Conv2dAddMveS8 => Some(Kernel::Conv2dAddS8),
+        Kernel::DepthwiseConv2dRowbufMveS8 => Some(Kernel::DepthwiseConv2dRowbufS8),
+        Kernel::DepthwiseConv2dMveS8 => Some(Kernel::DepthwiseConv2dS8),
         _ => None,
     }
 }
 
-/// A Helium CONV_2D layer on its generation-time tables: the call's filter
-/// becomes the packed weights (in the weights section) and its bias the
-/// channel records, and the layer's multiplier and shift tables go (the
-/// records hold them). A layer whose filter or bias is not constant goes back
-/// to the portable kernel, whose contract its call already has.
-pub(super) fn pack_conv(
-    graph: &Graph,
-    layer: &Layer,
-    fn_name: &str,
-    emitted: EmittedLayer,
-) -> EmittedLayer {
+/// What replaces a layer's filter (when packed) and bias arguments.
+struct Tables {
+    packed: Option<Vec<i8>>,
+    records: Vec<i32>,
+}
+
+/// The tables of a Helium CONV_2D or DEPTHWISE_CONV_2D layer, or `None` when
+/// its filter or bias is not constant or does not fit.
+fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
+    let (window, r, depthwise) = match &layer.step {
+        Step::Conv {
+            window,
+            numeric: Numeric::Quant(r),
+        } => (window, r, false),
+        Step::Depthwise {
+            window,
+            depth_multiplier: 1,
+            numeric: Numeric::Quant(r),
+        } => (window, r, true),
+        _ => return None,
+    };
+    let out_c = window.output.c;
+    let weights = graph
+        .tensor(layer.inputs.get(1).copied().flatten()?)
+        .data_i8()?;
+    let bias = super::conv::bias(graph, layer, out_c)?;
+    // Rows of the filter: output channels (OHWI), or taps (1HWC, depthwise).
+    let rows = window.filter.h * window.filter.w * if depthwise { 1 } else { window.filter.c };
+    if r.filter_zero_point != 0 || rows == 0 || weights.len() != out_c * rows || bias.len() != out_c {
+        return None;
+    }
+    if depthwise {
+        return Some(Tables {
+            packed: None,
+            records: depthwise_records(&weights, rows, &bias, r)?,
+        });
+    }
+    let t = conv_tables(&weights, rows, &bias, r)?;
+    Some(Tables {
+        packed: Some(t.packed),
+        records: t.records,
+    })
+}
+
+/// A Helium CONV_2D or DEPTHWISE_CONV_2D layer on its generation-time
+/// tables: the call's bias becomes the channel records (and a convolution's
+/// filter the packed weights, in the weights section), and the layer's
+/// multiplier and shift tables go (the records hold them). A layer whose
+/// filter or bias is not constant goes back to the portable kernel, whose
+/// contract its call already has.
+pub(super) fn pack(graph: &Graph, layer: &Layer, fn_name: &str, emitted: EmittedLayer) -> EmittedLayer {
     let Some(mve) = emitted.kernel else {
         return emitted;
     };
-    let Some(portable) = conv_portable(mve) else {
+    let Some(portable) = portable(mve) else {
         return emitted;
     };
-    packed_conv(graph, layer, fn_name, mve, &emitted).unwrap_or_else(|| {
+    let packed = tables(graph, layer).and_then(|t| on_tables(&emitted, mve, layer.index, fn_name, &t));
+    packed.unwrap_or_else(|| {
         let code: String = emitted
             .code
             .lines()
@@ -274,31 +363,15 @@ pub(super) fn pack_conv(
     })
 }
 
-fn packed_conv(
-    graph: &Graph,
-    layer: &Layer,
-    fn_name: &str,
-    mve: Kernel,
+/// `emitted`'s call on `tables`: its last four arguments are filter, bias,
+/// &output_dims and output.
+fn on_tables(
     emitted: &EmittedLayer,
+    mve: Kernel,
+    index: usize,
+    fn_name: &str,
+    tables: &Tables,
 ) -> Option<EmittedLayer> {
-    let Step::Conv {
-        window,
-        numeric: Numeric::Quant(r),
-    } = &layer.step
-    else {
-        return None;
-    };
-    let out_c = window.output.c;
-    let n = window.filter.h * window.filter.w * window.filter.c;
-    let weights = graph
-        .tensor(layer.inputs.get(1).copied().flatten()?)
-        .data_i8()?;
-    let bias = super::conv::bias(graph, layer, out_c)?;
-    if r.filter_zero_point != 0 || n == 0 || weights.len() != out_c * n || bias.len() != out_c {
-        return None;
-    }
-    let tables = conv_tables(&weights, n, &bias, r)?;
-    // The call's last four arguments: filter, bias, &output_dims, output.
     let code = &emitted.code;
     let call = format!("return {}(", mve.c_name());
     let (Some(start), 1) = (code.find(&call), code.matches(&call).count()) else {
@@ -313,21 +386,25 @@ fn packed_conv(
     if args.len() < 10 {
         return None;
     }
-    let (packed, records) = (format!("{fn_name}_packed"), format!("{fn_name}_channels"));
     let k = args.len();
-    args[k - 4] = packed.clone();
+    let records = format!("{fn_name}_channels");
     args[k - 3] = records.clone();
-    let mut out = crate::emit::c::int_array(
-        "AD_WEIGHTS_ATTR static const",
-        "int8_t",
-        &packed,
-        &tables.packed,
-    );
+    let mut out = String::new();
+    if let Some(packed) = &tables.packed {
+        let name = format!("{fn_name}_packed");
+        args[k - 4] = name.clone();
+        out.push_str(&crate::emit::c::int_array(
+            "AD_WEIGHTS_ATTR static const",
+            "int8_t",
+            &name,
+            packed,
+        ));
+    }
     out.push_str(&super::conv::array(&records, &tables.records));
     let mut body = code[..args_start].to_string();
     body.push_str(&args.join(", "));
     body.push_str(&code[args_start + len..]);
-    out.push_str(&super::conv::without_quant_tables(&body, layer.index));
+    out.push_str(&super::conv::without_quant_tables(&body, index));
     Some(EmittedLayer {
         kernel: Some(mve),
         code: out,
