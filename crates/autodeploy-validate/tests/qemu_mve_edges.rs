@@ -1,8 +1,9 @@
 //! The Helium (MVE) kernel variants on qemu-m55 at their edges: odd channel
 //! counts (tail groups of 1..3 channels, partial 8-channel depthwise blocks),
 //! windows that are not a multiple of 16 bytes, padding at every border, and
-//! zero points at the extremes (127 and -128), validated bit-exact against the
-//! reference interpreter on seeded random inputs.
+//! zero points at the extremes (127 and -128), output scales that make the
+//! requantisation shift left, validated bit-exact against the reference
+//! interpreter on seeded random inputs.
 
 mod common;
 
@@ -32,8 +33,15 @@ fn biases(seed: u32, n: usize) -> Vec<i32> {
 
 /// in [1,7,9,3] (zero point 127) -> CONV_2D 3x3 SAME, 5 channels (window 27 bytes)
 /// -> DEPTHWISE_CONV_2D 3x3 SAME stride 2 -> CONV_2D 1x1 to 19 channels
-/// -> AVERAGE_POOL_2D 2x2 -> FULLY_CONNECTED to 7.
-fn edge_model(input_zero_point: i64) -> Vec<u8> {
+/// -> AVERAGE_POOL_2D 2x2 -> FULLY_CONNECTED to 7. With `left_shifts`, the
+/// depthwise and 1x1 outputs have scales below input x filter scale, so their
+/// multipliers shift left (effective scales 2.5 and 2).
+fn edge_model(input_zero_point: i64, left_shifts: bool) -> Vec<u8> {
+    let (s1, s2) = if left_shifts {
+        (0.0004, 4e-6)
+    } else {
+        (0.04, 0.03)
+    };
     let mut g = GraphBuilder::new();
     let act = |g: &mut GraphBuilder, name: &str, shape: &[i32], scale: f32, zp: i64| {
         g.tensor(TensorSpec::new(name, ElementType::Int8, shape).scale(scale, zp))
@@ -71,7 +79,7 @@ fn edge_model(input_zero_point: i64) -> Vec<u8> {
     );
     let f1 = weights(&mut g, "f1", &[1, 3, 3, 5], 3);
     let b1 = bias(&mut g, "b1", 5, 0.001, 4);
-    let y1 = act(&mut g, "y1", &[1, 4, 5, 5], 0.04, 127);
+    let y1 = act(&mut g, "y1", &[1, 4, 5, 5], s1, 127);
     g.operator(
         OpKind::DepthwiseConv2d(DepthwiseConv2dOptions {
             padding: Padding::Same,
@@ -87,7 +95,7 @@ fn edge_model(input_zero_point: i64) -> Vec<u8> {
     );
     let f2 = weights(&mut g, "f2", &[19, 1, 1, 5], 5);
     let b2 = bias(&mut g, "b2", 19, 0.0008, 6);
-    let y2 = act(&mut g, "y2", &[1, 4, 5, 19], 0.03, -3);
+    let y2 = act(&mut g, "y2", &[1, 4, 5, 19], s2, -3);
     g.operator(
         OpKind::Conv2d(Conv2dOptions {
             padding: Padding::Valid,
@@ -100,7 +108,7 @@ fn edge_model(input_zero_point: i64) -> Vec<u8> {
         &[y1, f2, b2],
         &[y2],
     );
-    let y3 = act(&mut g, "y3", &[1, 2, 2, 19], 0.03, -3);
+    let y3 = act(&mut g, "y3", &[1, 2, 2, 19], s2, -3);
     g.operator(
         OpKind::AveragePool2d(Pool2dOptions {
             padding: Padding::Valid,
@@ -130,8 +138,8 @@ fn edge_model(input_zero_point: i64) -> Vec<u8> {
     g.into_model().finish().unwrap()
 }
 
-async fn check(input_zero_point: i64) {
-    let bytes = edge_model(input_zero_point);
+async fn check(input_zero_point: i64, left_shifts: bool) {
+    let bytes = edge_model(input_zero_point, left_shifts);
     // Every layer of the model runs a Helium variant on cortex-m55.
     let model = Model::from_bytes(&bytes).unwrap();
     let mut generate_options = GenerateOptions::new("mve_edges", "mve_edges.tflite");
@@ -143,6 +151,23 @@ async fn check(input_zero_point: i64) {
         .map(|k| k.map_or("-", |k| k.c_name()))
         .collect();
     assert!(names.iter().all(|n| n.contains("_mve_")), "{names:?}");
+    // The depthwise records' first word says whether a channel shifts left.
+    let source = generated
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("mve_edges.c"))
+        .map(|f| f.contents.as_str())
+        .unwrap();
+    let header = source
+        .split("mve_edges_layer1_channels[")
+        .nth(1)
+        .and_then(|rest| rest.split("{\n    ").nth(1))
+        .and_then(|values| values.split(',').next());
+    assert_eq!(
+        header,
+        Some(if left_shifts { "1" } else { "0" }),
+        "layer 1 records"
+    );
     let report = validate(
         &bytes,
         "mve_edges",
@@ -163,6 +188,7 @@ async fn check(input_zero_point: i64) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn mve_variants_are_exact_at_the_edges_on_qemu_m55() {
-    check(127).await;
-    check(-128).await;
+    check(127, false).await;
+    check(-128, false).await;
+    check(-128, true).await;
 }

@@ -6,9 +6,12 @@
  * points, so every pixel runs the same loop. Two output pixels per pass: each
  * weight vector is loaded once for both. Plain C without MVE.
  *
- * The code generator hands these kernels channel records instead of the
- * int32 bias (crates/autodeploy-codegen, select/mve.rs), and the quant
- * record's multiplier and shift are not read. The records: AD_DW_MVE_HEADER
+ * The code generator hands these kernels two generation-time tables instead
+ * of the filter and the int32 bias (crates/autodeploy-codegen, select/mve.rs),
+ * and the quant record's multiplier and shift are not read. The filter,
+ * packed: per block b of eight channels, per tap t, the block's eight weights
+ * (packed[(b * taps + t) * 8 + j] = w[t][8b + j], 0 past out_c). The
+ * records: AD_DW_MVE_HEADER
  * words (word 0: 1 when some channel shifts left, else 0), then per block of
  * eight channels AD_DW_MVE_RECORD values in the order the accumulators hold
  * them, four lanes of even channels then four of odd ones: biases with the
@@ -41,6 +44,145 @@ typedef struct
 } ad_dw_mve_state;
 
 #if AD_MVE
+/*
+ * The taps of one full block of eight channels: acc[0]/acc[1] (even/odd
+ * channels of pixel 0) and, for two pixels, acc[2]/acc[3] (pixel 1)
+ * accumulate x * w over the n taps. The block's weights are 8 bytes a tap at w (the packed layout); the
+ * input bytes are gathered at taps[t] + off (off: the block's channels), so
+ * the channel offset costs no add per tap. 14 instructions a tap for two
+ * pixels, 8 for one. Widening byte loads take low registers only ("l").
+ */
+AD_DW_MVE_INLINE void ad_dw_mve_taps_two(int32x4_t *acc, const int8_t *const *p0, const int8_t *const *p1,
+                                         const int8_t *w, int32_t n, uint16x8_t off)
+{
+    int32x4_t e0 = acc[0], o0 = acc[1], e1 = acc[2], o1 = acc[3];
+    const int8_t *a, *b;
+    __asm__ volatile("wls lr, %[n], 2f\n"
+                     "1:\n"
+                     "ldr %[a], [%[p0]], #4\n"
+                     "ldr %[b], [%[p1]], #4\n"
+                     "vldrb.s16 q4, [%[w]], #8\n"
+                     "vldrb.s16 q5, [%[a], %q[off]]\n"
+                     "vmullb.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[e0], %q[e0], q6\n"
+                     "vmullt.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[o0], %q[o0], q6\n"
+                     "vldrb.s16 q5, [%[b], %q[off]]\n"
+                     "vmullb.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[e1], %q[e1], q6\n"
+                     "vmullt.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[o1], %q[o1], q6\n"
+                     "le lr, 1b\n"
+                     "2:\n"
+                     : [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1), [p0] "+r"(p0), [p1] "+r"(p1),
+                       [w] "+l"(w), [a] "=&l"(a), [b] "=&l"(b)
+                     : [n] "r"(n), [off] "w"(off)
+                     : "q4", "q5", "q6", "lr", "memory");
+    acc[0] = e0;
+    acc[1] = o0;
+    acc[2] = e1;
+    acc[3] = o1;
+}
+
+AD_DW_MVE_INLINE void ad_dw_mve_taps_one(int32x4_t *acc, const int8_t *const *p0, const int8_t *w, int32_t n,
+                                         uint16x8_t off)
+{
+    int32x4_t e0 = acc[0], o0 = acc[1];
+    const int8_t *a;
+    __asm__ volatile("wls lr, %[n], 2f\n"
+                     "1:\n"
+                     "ldr %[a], [%[p0]], #4\n"
+                     "vldrb.s16 q4, [%[w]], #8\n"
+                     "vldrb.s16 q5, [%[a], %q[off]]\n"
+                     "vmullb.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[e0], %q[e0], q6\n"
+                     "vmullt.s16 q6, q5, q4\n"
+                     "vadd.i32 %q[o0], %q[o0], q6\n"
+                     "le lr, 1b\n"
+                     "2:\n"
+                     : [e0] "+w"(e0), [o0] "+w"(o0), [p0] "+r"(p0), [w] "+l"(w), [a] "=&l"(a)
+                     : [n] "r"(n), [off] "w"(off)
+                     : "q4", "q5", "q6", "lr", "memory");
+    acc[0] = e0;
+    acc[1] = o0;
+}
+
+/*
+ * One requantisation step for accumulator vector A with the record vectors
+ * at rec: multiplier at MULT, right shift at RIGHT bytes (q4, q5, q6 free).
+ */
+#define AD_DW_MVE_SCALE(A)                                                                                         \
+    "vqrdmulh.s32 " A ", " A ", q4\n"                                                                              \
+    "vand q6, " A ", q5\n"                                                                                         \
+    "vshr.s32 q6, q6, #31\n"                                                                                       \
+    "vqadd.s32 " A ", " A ", q6\n"                                                                                 \
+    "vrshl.s32 " A ", " A ", q5\n"                                                                                 \
+    "vadd.i32 " A ", " A ", %[zp]\n"
+
+/*
+ * Requantises a full block of eight channels of two pixels (acc[0]/acc[1]
+ * even/odd channels of pixel 0 to out0, acc[2]/acc[3] of pixel 1 to out1) and
+ * stores them: saturating narrow to int16, clamp, bytes. With left, the left
+ * shifts first. 40 instructions (46 with left) where GCC 12 spills to 100.
+ */
+AD_DW_MVE_INLINE void ad_dw_mve_finish_two(int32x4_t *acc, const int32_t *rec, int32_t zp, int32_t lo, int32_t hi,
+                                           int8_t *out0, int8_t *out1, int left)
+{
+    int32x4_t e0 = acc[0], o0 = acc[1], e1 = acc[2], o1 = acc[3];
+    if (left)
+    {
+        e0 = vshlq_s32(e0, vldrwq_s32(rec + 16));
+        e1 = vshlq_s32(e1, vldrwq_s32(rec + 16));
+        o0 = vshlq_s32(o0, vldrwq_s32(rec + 20));
+        o1 = vshlq_s32(o1, vldrwq_s32(rec + 20));
+    }
+    __asm__ volatile("vldrw.32 q4, [%[rec], #32]\n"
+                     "vldrw.32 q5, [%[rec], #96]\n" AD_DW_MVE_SCALE("%q[e0]") AD_DW_MVE_SCALE("%q[e1]")
+                     "vldrw.32 q4, [%[rec], #48]\n"
+                     "vldrw.32 q5, [%[rec], #112]\n" AD_DW_MVE_SCALE("%q[o0]") AD_DW_MVE_SCALE("%q[o1]")
+                     "vqmovnb.s32 q4, %q[e0]\n"
+                     "vqmovnt.s32 q4, %q[o0]\n"
+                     "vdup.16 q5, %[lo]\n"
+                     "vdup.16 q6, %[hi]\n"
+                     "vmax.s16 q4, q4, q5\n"
+                     "vmin.s16 q4, q4, q6\n"
+                     "vstrb.16 q4, [%[out0]]\n"
+                     "vqmovnb.s32 q4, %q[e1]\n"
+                     "vqmovnt.s32 q4, %q[o1]\n"
+                     "vmax.s16 q4, q4, q5\n"
+                     "vmin.s16 q4, q4, q6\n"
+                     "vstrb.16 q4, [%[out1]]\n"
+                     : [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1)
+                     : [rec] "r"(rec), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi), [out0] "l"(out0), [out1] "l"(out1)
+                     : "q4", "q5", "q6", "memory");
+}
+
+/* ad_dw_mve_finish_two for one pixel (acc[0]/acc[1] to out0). */
+AD_DW_MVE_INLINE void ad_dw_mve_finish_one(int32x4_t *acc, const int32_t *rec, int32_t zp, int32_t lo, int32_t hi,
+                                           int8_t *out0, int left)
+{
+    int32x4_t e0 = acc[0], o0 = acc[1];
+    if (left)
+    {
+        e0 = vshlq_s32(e0, vldrwq_s32(rec + 16));
+        o0 = vshlq_s32(o0, vldrwq_s32(rec + 20));
+    }
+    __asm__ volatile("vldrw.32 q4, [%[rec], #32]\n"
+                     "vldrw.32 q5, [%[rec], #96]\n" AD_DW_MVE_SCALE("%q[e0]")
+                     "vldrw.32 q4, [%[rec], #48]\n"
+                     "vldrw.32 q5, [%[rec], #112]\n" AD_DW_MVE_SCALE("%q[o0]")
+                     "vqmovnb.s32 q4, %q[e0]\n"
+                     "vqmovnt.s32 q4, %q[o0]\n"
+                     "vdup.16 q5, %[lo]\n"
+                     "vdup.16 q6, %[hi]\n"
+                     "vmax.s16 q4, q4, q5\n"
+                     "vmin.s16 q4, q4, q6\n"
+                     "vstrb.16 q4, [%[out0]]\n"
+                     : [e0] "+w"(e0), [o0] "+w"(o0)
+                     : [rec] "r"(rec), [zp] "r"(zp), [lo] "r"(lo), [hi] "r"(hi), [out0] "l"(out0)
+                     : "q4", "q5", "q6", "memory");
+}
+
 /* The requantisation before the clamp of one accumulator: record vectors at rec (mult, left, right at +8, +16, +24). */
 AD_DW_MVE_INLINE int32x4_t ad_dw_mve_scale(int32x4_t v, const int32_t *rec, int32_t zp, int left)
 {
@@ -60,10 +202,10 @@ AD_DW_MVE_INLINE int32x4_t ad_dw_mve_scale(int32x4_t v, const int32_t *rec, int3
  * narrowed with saturation to int16 (which keeps every clamp to int8 bounds
  * exact), clamped, stored as bytes.
  */
-AD_DW_MVE_INLINE void ad_dw_mve_put(int32x4_t e, int32x4_t o, int16x8_t lo, int16x8_t hi, int8_t *out, int32_t n)
+AD_DW_MVE_INLINE void ad_dw_mve_put(int32x4_t e, int32x4_t o, int32_t lo, int32_t hi, int8_t *out, int32_t n)
 {
     int16x8_t r = vqmovnbq_s32(vdupq_n_s16(0), e);
-    r = vminq_s16(vmaxq_s16(vqmovntq_s32(r, o), lo), hi);
+    r = vminq_s16(vmaxq_s16(vqmovntq_s32(r, o), vdupq_n_s16((int16_t)lo)), vdupq_n_s16((int16_t)hi));
     if (n >= 8)
     {
         vstrbq_s16(out, r);
@@ -76,63 +218,74 @@ AD_DW_MVE_INLINE void ad_dw_mve_put(int32x4_t e, int32x4_t o, int16x8_t lo, int1
 
 /*
  * All channels of one (two == 0) or two output pixels; taps0[t] and taps1[t]
- * point at the input pixel of tap t. Called with constant two and left, so
- * each call site compiles to its own loop.
+ * point at the input pixel of tap t, the weights are packed (8 bytes per
+ * block and tap). Called with constant two and left, so each call site
+ * compiles to its own loop.
  */
 AD_DW_MVE_INLINE void ad_dw_mve_pass(const int8_t *const *taps0, const int8_t *const *taps1, int32_t n_taps,
-                                     const int8_t *filter, int32_t out_c, const int32_t *records,
+                                     const int8_t *packed, int32_t out_c, const int32_t *records,
                                      const ad_conv_quant *quant, int8_t *out0, int8_t *out1, int two, int left)
 {
     int32_t zp = quant->output_zero_point;
-    int16x8_t lo = vdupq_n_s16((int16_t)quant->activation.min);
-    int16x8_t hi = vdupq_n_s16((int16_t)quant->activation.max);
+    int32_t lo = quant->activation.min;
+    int32_t hi = quant->activation.max;
     const int32_t *rec = records + AD_DW_MVE_HEADER;
+    const int8_t *w = packed;
     int32_t c, t;
-    for (c = 0; c < out_c; c += 8, rec += AD_DW_MVE_RECORD)
+    for (c = 0; c < out_c; c += 8, rec += AD_DW_MVE_RECORD, w += (size_t)n_taps * 8)
     {
-        int32x4_t e0 = vldrwq_s32(rec);
-        int32x4_t o0 = vldrwq_s32(rec + 4);
-        int32x4_t e1 = e0;
-        int32x4_t o1 = o0;
-        const int8_t *w = filter + c;
+        int32x4_t acc[4];
+        acc[0] = vldrwq_s32(rec);
+        acc[1] = vldrwq_s32(rec + 4);
+        acc[2] = acc[0];
+        acc[3] = acc[1];
         if (out_c - c >= 8)
         {
-            for (t = 0; t < n_taps; t++, w += out_c)
+            uint16x8_t off = vidupq_n_u16((uint32_t)c, 1);
+            if (two)
             {
-                int16x8_t k = vldrbq_s16(w);
-                int16x8_t x = vldrbq_s16(taps0[t] + c);
-                e0 = vaddq_s32(e0, vmullbq_int_s16(x, k));
-                o0 = vaddq_s32(o0, vmulltq_int_s16(x, k));
-                if (two)
-                {
-                    x = vldrbq_s16(taps1[t] + c);
-                    e1 = vaddq_s32(e1, vmullbq_int_s16(x, k));
-                    o1 = vaddq_s32(o1, vmulltq_int_s16(x, k));
-                }
+                ad_dw_mve_taps_two(acc, taps0, taps1, w, n_taps, off);
+            }
+            else
+            {
+                ad_dw_mve_taps_one(acc, taps0, w, n_taps, off);
             }
         }
         else
         {
+            /* The last 1-7 channels: the packed weights are 0 past out_c, the input loads stop there. */
             mve_pred16_t p = vctp16q((uint32_t)(out_c - c));
-            for (t = 0; t < n_taps; t++, w += out_c)
+            for (t = 0; t < n_taps; t++)
             {
-                int16x8_t k = vldrbq_z_s16(w, p);
+                int16x8_t k = vldrbq_s16(w + (size_t)t * 8);
                 int16x8_t x = vldrbq_z_s16(taps0[t] + c, p);
-                e0 = vaddq_s32(e0, vmullbq_int_s16(x, k));
-                o0 = vaddq_s32(o0, vmulltq_int_s16(x, k));
+                acc[0] = vaddq_s32(acc[0], vmullbq_int_s16(x, k));
+                acc[1] = vaddq_s32(acc[1], vmulltq_int_s16(x, k));
                 if (two)
                 {
                     x = vldrbq_z_s16(taps1[t] + c, p);
-                    e1 = vaddq_s32(e1, vmullbq_int_s16(x, k));
-                    o1 = vaddq_s32(o1, vmulltq_int_s16(x, k));
+                    acc[2] = vaddq_s32(acc[2], vmullbq_int_s16(x, k));
+                    acc[3] = vaddq_s32(acc[3], vmulltq_int_s16(x, k));
                 }
             }
         }
-        ad_dw_mve_put(ad_dw_mve_scale(e0, rec, zp, left), ad_dw_mve_scale(o0, rec + 4, zp, left), lo, hi, out0 + c,
-                      out_c - c);
+        if (out_c - c >= 8)
+        {
+            if (two)
+            {
+                ad_dw_mve_finish_two(acc, rec, zp, lo, hi, out0 + c, out1 + c, left);
+            }
+            else
+            {
+                ad_dw_mve_finish_one(acc, rec, zp, lo, hi, out0 + c, left);
+            }
+            continue;
+        }
+        ad_dw_mve_put(ad_dw_mve_scale(acc[0], rec, zp, left), ad_dw_mve_scale(acc[1], rec + 4, zp, left), lo, hi,
+                      out0 + c, out_c - c);
         if (two)
         {
-            ad_dw_mve_put(ad_dw_mve_scale(e1, rec, zp, left), ad_dw_mve_scale(o1, rec + 4, zp, left), lo, hi,
+            ad_dw_mve_put(ad_dw_mve_scale(acc[2], rec, zp, left), ad_dw_mve_scale(acc[3], rec + 4, zp, left), lo, hi,
                           out1 + c, out_c - c);
         }
     }
@@ -178,7 +331,7 @@ static void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_t *const *ta
             int32_t acc = rec[0];
             for (t = 0; t < n_taps; t++)
             {
-                acc = ad_wrap_add(acc, ad_wrap_mul(taps[t][c], filter[(size_t)t * out_c + c]));
+                acc = ad_wrap_add(acc, ad_wrap_mul(taps[t][c], filter[((size_t)(c >> 3) * n_taps + t) * 8 + (c & 7)]));
             }
             acc = ad_requantize(acc, rec[8], rec[16] + rec[24]);
             out[c] = (int8_t)ad_clamp_i32(ad_wrap_add(acc, quant->output_zero_point), quant->activation.min,

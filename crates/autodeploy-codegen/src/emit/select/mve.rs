@@ -247,7 +247,9 @@ fn depthwise_records(
     let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
     let mut records = vec![0i32; DW_HEADER + out_c.div_ceil(DW_BLOCK) * 4 * DW_BLOCK];
     for oc in 0..out_c {
-        let sum = (0..taps).fold(0i32, |s, t| s.wrapping_add(i32::from(weights[t * out_c + oc])));
+        let sum = (0..taps).fold(0i32, |s, t| {
+            s.wrapping_add(i32::from(weights[t * out_c + oc]))
+        });
         let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
         if multiplier == i32::MIN {
             return None;
@@ -291,9 +293,9 @@ fn portable(kernel: Kernel) -> Option<Kernel> {
     }
 }
 
-/// What replaces a layer's filter (when packed) and bias arguments.
+/// What replaces a layer's filter and bias arguments.
 struct Tables {
-    packed: Option<Vec<i8>>,
+    packed: Vec<i8>,
     records: Vec<i32>,
 }
 
@@ -319,36 +321,51 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
     let bias = super::conv::bias(graph, layer, out_c)?;
     // Rows of the filter: output channels (OHWI), or taps (1HWC, depthwise).
     let rows = window.filter.h * window.filter.w * if depthwise { 1 } else { window.filter.c };
-    if r.filter_zero_point != 0 || rows == 0 || weights.len() != out_c * rows || bias.len() != out_c {
+    if r.filter_zero_point != 0 || rows == 0 || weights.len() != out_c * rows || bias.len() != out_c
+    {
         return None;
     }
     if depthwise {
+        // Per block of eight channels, per tap, the block's eight weights.
+        let blocks = out_c.div_ceil(DW_BLOCK);
+        let mut packed = vec![0i8; blocks * rows * DW_BLOCK];
+        for (t, tap) in weights.chunks(out_c).enumerate() {
+            for (oc, &w) in tap.iter().enumerate() {
+                packed[(oc / DW_BLOCK * rows + t) * DW_BLOCK + oc % DW_BLOCK] = w;
+            }
+        }
         return Some(Tables {
-            packed: None,
+            packed,
             records: depthwise_records(&weights, rows, &bias, r)?,
         });
     }
     let t = conv_tables(&weights, rows, &bias, r)?;
     Some(Tables {
-        packed: Some(t.packed),
+        packed: t.packed,
         records: t.records,
     })
 }
 
 /// A Helium CONV_2D or DEPTHWISE_CONV_2D layer on its generation-time
-/// tables: the call's bias becomes the channel records (and a convolution's
-/// filter the packed weights, in the weights section), and the layer's
+/// tables: the call's filter becomes the packed weights (in the weights
+/// section) and its bias the channel records, and the layer's
 /// multiplier and shift tables go (the records hold them). A layer whose
 /// filter or bias is not constant goes back to the portable kernel, whose
 /// contract its call already has.
-pub(super) fn pack(graph: &Graph, layer: &Layer, fn_name: &str, emitted: EmittedLayer) -> EmittedLayer {
+pub(super) fn pack(
+    graph: &Graph,
+    layer: &Layer,
+    fn_name: &str,
+    emitted: EmittedLayer,
+) -> EmittedLayer {
     let Some(mve) = emitted.kernel else {
         return emitted;
     };
     let Some(portable) = portable(mve) else {
         return emitted;
     };
-    let packed = tables(graph, layer).and_then(|t| on_tables(&emitted, mve, layer.index, fn_name, &t));
+    let packed =
+        tables(graph, layer).and_then(|t| on_tables(&emitted, mve, layer.index, fn_name, &t));
     packed.unwrap_or_else(|| {
         let code: String = emitted
             .code
@@ -387,19 +404,15 @@ fn on_tables(
         return None;
     }
     let k = args.len();
-    let records = format!("{fn_name}_channels");
+    let (packed, records) = (format!("{fn_name}_packed"), format!("{fn_name}_channels"));
+    args[k - 4] = packed.clone();
     args[k - 3] = records.clone();
-    let mut out = String::new();
-    if let Some(packed) = &tables.packed {
-        let name = format!("{fn_name}_packed");
-        args[k - 4] = name.clone();
-        out.push_str(&crate::emit::c::int_array(
-            "AD_WEIGHTS_ATTR static const",
-            "int8_t",
-            &name,
-            packed,
-        ));
-    }
+    let mut out = crate::emit::c::int_array(
+        "AD_WEIGHTS_ATTR static const",
+        "int8_t",
+        &packed,
+        &tables.packed,
+    );
     out.push_str(&super::conv::array(&records, &tables.records));
     let mut body = code[..args_start].to_string();
     body.push_str(&args.join(", "));
