@@ -144,6 +144,9 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
+    int32_t sums[AD_CONV_MVE_SUMS(out_c)];
+    int8_t windows[AD_CONV_MVE_WINDOWS(window)];
+    ad_conv_mve_bind(&s, sums, windows, out_c, window);
     /* Every byte offset of the scheme fits in 32 bits (always, for arenas below 2 GiB). */
     small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
             (int64_t)g.units_out * g.out_unit < 0x40000000;

@@ -33,19 +33,40 @@
 /* Each call site of the pass compiles to its own loop (the constant flags fold away). */
 #if defined(__GNUC__)
 #define AD_CONV_MVE_INLINE static inline __attribute__((always_inline))
+/* Keeps the pixel loops out of the callers, whose variable-length arrays take a frame pointer (r7). */
+#define AD_CONV_MVE_NOINLINE static __attribute__((noinline))
 #else
 #define AD_CONV_MVE_INLINE static inline
+#define AD_CONV_MVE_NOINLINE static
 #endif
 
 /* Output channels per group of the packed layout. */
 #define AD_CONV_MVE_GROUP 3
 
-/* Per-call state: the windows and the sums of two output pixels (a group's worth of slack past out_c). */
+/*
+ * Per-call state: the windows and the sums of two output pixels, in arrays
+ * the kernel sizes to the layer on its stack (C99 variable-length arrays), so
+ * the stack holds what the call needs and no more.
+ */
 typedef struct
 {
-    int32_t acc[2][AD_MVE_MAX_CHANNELS + AD_CONV_MVE_GROUP];
-    int8_t window[2][AD_MVE_MAX_WINDOW];
+    int32_t *acc[2];
+    int8_t *window[2];
 } ad_conv_mve_state;
+
+/* The int32 sums and the window bytes a call needs (a group's worth of slack past out_c). */
+#define AD_CONV_MVE_SUMS(out_c) (2 * ((out_c) + AD_CONV_MVE_GROUP))
+#define AD_CONV_MVE_WINDOWS(window) (2 * ((window) > 0 ? (window) : 1))
+
+/* Points the state at the kernel's arrays (AD_CONV_MVE_SUMS and AD_CONV_MVE_WINDOWS long). */
+static inline void ad_conv_mve_bind(ad_conv_mve_state *s, int32_t *sums, int8_t *windows, int32_t out_c,
+                                    int32_t window)
+{
+    s->acc[0] = sums;
+    s->acc[1] = sums + out_c + AD_CONV_MVE_GROUP;
+    s->window[0] = windows;
+    s->window[1] = windows + AD_CONV_MVE_WINDOWS(window) / 2;
+}
 
 /* Fills one filter row's part of the window: taps left of, inside and right of the input. */
 static inline void ad_conv_mve_fill_row(int8_t *dst, const int8_t *row, int32_t ox, const ad_conv_params *params,
@@ -235,7 +256,7 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
     int32x4_t hi = vdupq_n_s32(quant->activation.max);
     if (add_quant == NULL)
     {
-        /* Tail-predicated (DLSTP/LETP): the last pass stores only the channels left. */
+        /* Tail-predicated (DLSTP/LETP): the last pass stores only the channels left. Narrowing stores take low registers ("l"). */
         __asm__ volatile("dlstp.32 lr, %[n]\n"
                          "1:\n"
                          "vldrw.32 q0, [%[acc]], #16\n"
@@ -253,20 +274,46 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
                          "vmin.s32 q0, q0, %q[hi]\n"
                          "vstrb.32 q0, [%[out]], #4\n"
                          "letp lr, 1b\n"
-                         : [acc] "+r"(acc), [rec] "+r"(rec), [out] "+r"(out)
+                         : [acc] "+r"(acc), [rec] "+r"(rec), [out] "+l"(out)
                          : [n] "r"(out_c), [zp] "r"(zp), [lo] "w"(lo), [hi] "w"(hi)
                          : "q0", "q1", "q2", "lr", "memory");
         return;
     }
-    for (c = 0; c < out_c; c += 4, rec += 12)
     {
-        mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
-        int32x4_t r = vldrwq_s32(rec + 8);
-        int32x4_t h = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(acc + c), vldrwq_s32(rec + 4)), vldrwq_s32(rec));
-        h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, r), 31));
-        h = vaddq_n_s32(vrshlq_s32(h, r), zp);
-        h = vminq_s32(vmaxq_s32(h, lo), hi);
-        vstrbq_p_s32(out + c, ad_mve_add_q(add_quant, h, vldrbq_z_s32(out + c, p)), p);
+        /*
+         * ad_mve_add_q with its per-tensor constants hoisted: the shifts
+         * split once into left (scalar VSHL) and right parts (scalar VRSHL,
+         * a vector for the rounding fix-up), multipliers as scalar VQRDMULH
+         * operands. About half the instructions of calling it per vector.
+         */
+        const ad_add_quant *q = add_quant;
+        int32_t l1 = q->input1_shift > 0 ? q->input1_shift : 0, r1 = q->input1_shift > 0 ? 0 : q->input1_shift;
+        int32_t l2 = q->input2_shift > 0 ? q->input2_shift : 0, r2 = q->input2_shift > 0 ? 0 : q->input2_shift;
+        int32_t lo_ = q->output_shift > 0 ? q->output_shift : 0, ro = q->output_shift > 0 ? 0 : q->output_shift;
+        int32x4_t m1 = vdupq_n_s32(r1), m2 = vdupq_n_s32(r2), mo = vdupq_n_s32(ro);
+        int32x4_t add_lo = vdupq_n_s32(q->activation.min), add_hi = vdupq_n_s32(q->activation.max);
+        for (c = 0; c < out_c; c += 4, rec += 12)
+        {
+            mve_pred16_t p = vctp32q((uint32_t)(out_c - c));
+            int32x4_t r = vldrwq_s32(rec + 8);
+            int32x4_t h = vqrdmulhq_s32(vshlq_s32(vldrwq_s32(acc + c), vldrwq_s32(rec + 4)), vldrwq_s32(rec));
+            int32x4_t x1, x2;
+            h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, r), 31));
+            h = vaddq_n_s32(vrshlq_s32(h, r), zp);
+            h = vminq_s32(vmaxq_s32(h, lo), hi);
+            /* The ADD: the convolution's value is input 1, the residual input 2. */
+            x1 = vqrdmulhq_n_s32(vshlq_r_s32(vshlq_r_s32(vsubq_n_s32(h, q->input1_zero_point), q->left_shift), l1),
+                                 q->input1_multiplier);
+            x1 = vrshlq_n_s32(vqaddq_s32(x1, vshrq_n_s32(vandq_s32(x1, m1), 31)), r1);
+            x2 = vqrdmulhq_n_s32(
+                vshlq_r_s32(vshlq_r_s32(vsubq_n_s32(vldrbq_z_s32(out + c, p), q->input2_zero_point), q->left_shift), l2),
+                q->input2_multiplier);
+            x2 = vrshlq_n_s32(vqaddq_s32(x2, vshrq_n_s32(vandq_s32(x2, m2), 31)), r2);
+            h = vqrdmulhq_n_s32(vshlq_r_s32(vaddq_s32(x1, x2), lo_), q->output_multiplier);
+            h = vrshlq_n_s32(vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, mo), 31)), ro);
+            h = vminq_s32(vmaxq_s32(vaddq_n_s32(h, q->output_zero_point), add_lo), add_hi);
+            vstrbq_p_s32(out + c, h, p);
+        }
     }
 #else
     for (c = 0; c < out_c; c++)
@@ -288,10 +335,10 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
  * requantisation, so the windows are read in full before any output is
  * stored (outputs may overwrite the inputs in place).
  */
-static inline void ad_conv_mve_pixels(ad_conv_mve_state *s, const int8_t *x0, const int8_t *x1, int32_t n,
-                                      const int8_t *packed, const int32_t *records, int32_t out_c,
-                                      const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out0,
-                                      int8_t *out1, int two)
+AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(ad_conv_mve_state *s, const int8_t *x0, const int8_t *x1, int32_t n,
+                                             const int8_t *packed, const int32_t *records, int32_t out_c,
+                                             const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out0,
+                                             int8_t *out1, int two)
 {
     if (two)
     {
@@ -372,6 +419,9 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
     out_c = output_dims->c;
     zp = (int8_t)quant->input_zero_point;
 
+    int32_t sums[AD_CONV_MVE_SUMS(out_c)];
+    int8_t windows[AD_CONV_MVE_WINDOWS(window)];
+    ad_conv_mve_bind(&s, sums, windows, out_c, window);
     for (b = 0; b < output_dims->n; b++)
     {
         const int8_t *image = input + (size_t)b * in_h * in_w * in_c;

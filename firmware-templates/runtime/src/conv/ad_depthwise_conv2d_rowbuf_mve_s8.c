@@ -60,10 +60,12 @@ input_dims->n != 1 ||
     {
         return status;
     }
-    if (!ad_dw_mve_prepare(&s, k_h * k_w, out_c, bias, quant))
+    if (!ad_dw_mve_check(k_h * k_w, out_c, bias))
     {
         return AD_ERR_ARG;
     }
+    int8_t padding[AD_DW_MVE_PADDING(out_c)];
+    ad_dw_mve_bind(&s, padding, out_c, quant);
     for (oy = 0; oy < out_h; oy++)
     {
         ad_rowbuf_save(&g, oy);

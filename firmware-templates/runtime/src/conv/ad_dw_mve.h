@@ -33,15 +33,24 @@
 
 #if defined(__GNUC__)
 #define AD_DW_MVE_INLINE static inline __attribute__((always_inline))
+/* Keeps the pixel loops out of the callers, whose variable-length arrays take a frame pointer (r7). */
+#define AD_DW_MVE_NOINLINE static __attribute__((noinline))
 #else
 #define AD_DW_MVE_INLINE static inline
+#define AD_DW_MVE_NOINLINE static
 #endif
 
-/* Per-call state: a row of input zero points, read by taps in the padding. */
+/*
+ * Per-call state: a row of input zero points, read by taps in the padding,
+ * in an array the kernel sizes to the layer on its stack (C99
+ * variable-length array, AD_DW_MVE_PADDING bytes).
+ */
 typedef struct
 {
-    int8_t padding[AD_MVE_MAX_CHANNELS];
+    int8_t *padding;
 } ad_dw_mve_state;
+
+#define AD_DW_MVE_PADDING(out_c) ((out_c) > 0 ? (out_c) : 1)
 
 #if AD_MVE
 /*
@@ -293,9 +302,9 @@ AD_DW_MVE_INLINE void ad_dw_mve_pass(const int8_t *const *taps0, const int8_t *c
 #endif
 
 /* All channels of one or (two) two output pixels; tapsN[t] points at the input pixel of tap t. */
-static void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_t *const *taps1, int32_t n_taps,
-                             const int8_t *filter, int32_t out_c, const int32_t *records, const ad_conv_quant *quant,
-                             int8_t *out0, int8_t *out1, int two)
+AD_DW_MVE_NOINLINE void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_t *const *taps1, int32_t n_taps,
+                                         const int8_t *filter, int32_t out_c, const int32_t *records, const ad_conv_quant *quant,
+                                         int8_t *out0, int8_t *out1, int two)
 {
 #if AD_MVE
     if (records[0] != 0)
@@ -341,16 +350,17 @@ static void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_t *const *ta
 #endif
 }
 
-/* Checks the limits and fills the row of input zero points; false when the layer is beyond them. */
-static inline int ad_dw_mve_prepare(ad_dw_mve_state *s, int32_t n_taps, int32_t out_c, const int32_t *records,
-                                    const ad_conv_quant *quant)
+/* Checks the limits; false when the layer is beyond them. */
+static inline int ad_dw_mve_check(int32_t n_taps, int32_t out_c, const int32_t *records)
 {
-    if (records == NULL || out_c > AD_MVE_MAX_CHANNELS || n_taps > AD_DW_MVE_MAX_TAPS)
-    {
-        return 0;
-    }
-    ad_mve_fill(s->padding, (int8_t)quant->input_zero_point, out_c);
-    return 1;
+    return records != NULL && out_c <= AD_MVE_MAX_CHANNELS && n_taps <= AD_DW_MVE_MAX_TAPS;
+}
+
+/* Points the state at the kernel's padding row (AD_DW_MVE_PADDING bytes) and fills it with the input zero point. */
+static inline void ad_dw_mve_bind(ad_dw_mve_state *s, int8_t *padding, int32_t out_c, const ad_conv_quant *quant)
+{
+    s->padding = padding;
+    ad_mve_fill(padding, (int8_t)quant->input_zero_point, out_c);
 }
 
 /* Tap pointers of output pixel ox: the input pixel of each tap, the zero-point row in the padding. */
@@ -377,9 +387,9 @@ static inline void ad_dw_mve_row(const ad_dw_mve_state *s, const int8_t *const *
                                  const int8_t *filter, const int32_t *records, const ad_conv_quant *quant,
                                  int8_t *out_row)
 {
-    const int8_t *taps0[AD_DW_MVE_MAX_TAPS];
-    const int8_t *taps1[AD_DW_MVE_MAX_TAPS];
     int32_t n_taps = k_h * k_w;
+    const int8_t *taps0[n_taps > 0 ? n_taps : 1];
+    const int8_t *taps1[n_taps > 0 ? n_taps : 1];
     int32_t ox;
     for (ox = 0; ox + 2 <= out_w; ox += 2)
     {
