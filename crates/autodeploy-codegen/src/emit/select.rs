@@ -4,8 +4,10 @@
 //! The variants keep the contract of the kernel they replace (same arguments,
 //! same in-place scheme, same values bit for bit), so the memory plan does not
 //! change and a choice can be undone by `KernelChoice::Portable` to bisect a
-//! mismatch. Each variant carries a plain C fallback, so a wrong core costs
-//! speed, never correctness.
+//! mismatch; those on generation-time tables ([`prewiden`]: the DSP `w16`
+//! kernels, the Helium convolutions) take the tables in place of the filter and
+//! bias. Each variant carries a plain C fallback, so a wrong core costs speed,
+//! never correctness.
 
 use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Step};

@@ -1,8 +1,11 @@
 //! Helium (MVE) variants for Cortex-M55, chosen before the DSP ones.
 //!
-//! The C kernels keep per-call state on the stack (folded bias, accumulators,
-//! one receptive-field window), bounded by the limits below; a layer beyond
-//! them keeps the DSP or portable kernel.
+//! CONV_2D and DEPTHWISE_CONV_2D run on generation-time tables ([`pack`]):
+//! weights packed in the order the inner loops read them, the input zero
+//! point folded into the bias and the shifts split, per channel. The C kernels
+//! keep the rest of their per-call state (sums, receptive-field windows, tap
+//! pointers) on the stack, sized to the layer and bounded by the limits below;
+//! a layer beyond them keeps the DSP or portable kernel.
 
 use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Numeric, Step};
@@ -422,4 +425,72 @@ fn on_tables(
         kernel: Some(mve),
         code: out,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodeploy_reference::kernels::QuantActivation;
+    use autodeploy_reference::layer::Requant;
+
+    fn requant(shift: Vec<i32>) -> Requant {
+        Requant {
+            input_zero_point: -3,
+            filter_zero_point: 0,
+            output_zero_point: 0,
+            multiplier: vec![1 << 30; shift.len()],
+            shift,
+            per_channel: true,
+            activation: QuantActivation { min: -128, max: 127 },
+        }
+    }
+
+    #[test]
+    fn conv_tables_pack_groups_of_three_chunk_by_chunk() {
+        // 4 channels (two groups, the second with one channel), windows of 20 bytes (two chunks).
+        let (out_c, n) = (4, 20);
+        let weights: Vec<i8> = (0..out_c * n).map(|i| (i % 100) as i8).collect();
+        let t = conv_tables(&weights, n, &[10, 20, 30, 40], &requant(vec![-1, 2, 0, -40])).unwrap();
+        assert_eq!(t.packed.len(), 2 * 2 * GROUP * CHUNK);
+        for oc in 0..out_c {
+            for i in 0..n {
+                let (g, j) = (oc / GROUP, oc % GROUP);
+                let at = ((g * 2 + i / CHUNK) * GROUP + j) * CHUNK + i % CHUNK;
+                assert_eq!(t.packed[at], weights[oc * n + i], "channel {oc} byte {i}");
+            }
+        }
+        // Past the window and past out_c: zeros.
+        assert!(t.packed[3 * CHUNK + 4..4 * CHUNK].iter().all(|&w| w == 0));
+        assert!(t.packed[((2 + 1) * GROUP + 1) * CHUNK..].iter().all(|&w| w == 0));
+        // Biases with 3 * sum(w) folded in, then per vector: multipliers, left, right shifts.
+        let section = 12;
+        let sum0: i32 = weights[..n].iter().map(|&w| i32::from(w)).sum();
+        assert_eq!(t.records.len(), 4 * section);
+        assert_eq!(t.records[0], 10 + 3 * sum0);
+        assert_eq!(&t.records[section..section + 4], &[1 << 30; 4]);
+        assert_eq!(&t.records[section + 4..section + 8], &[0, 2, 0, 0]);
+        assert_eq!(&t.records[section + 8..section + 12], &[-1, 0, 0, -31]);
+        assert!(t.records[4..section].iter().all(|&v| v == 0));
+    }
+
+    #[test]
+    fn depthwise_records_hold_even_then_odd_channels() {
+        // 9 channels (a full block and one channel), 2 taps, HWC.
+        let (out_c, taps) = (9, 2);
+        let weights: Vec<i8> = (0..out_c * taps).map(|i| i as i8).collect();
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| 100 * c).collect();
+        let mut shifts = vec![-2; out_c];
+        shifts[8] = 1;
+        let records = depthwise_records(&weights, taps, &bias, &requant(shifts)).unwrap();
+        assert_eq!(records.len(), DW_HEADER + 2 * 4 * DW_BLOCK);
+        assert_eq!(records[0], 1, "channel 8 shifts left");
+        let block = &records[DW_HEADER..][..4 * DW_BLOCK];
+        // Channel 1 (odd) is lane 4, channel 2 (even) lane 1.
+        let folded = |c: usize| bias[c] + 3 * (i32::from(weights[c]) + i32::from(weights[out_c + c]));
+        assert_eq!(block[4], folded(1));
+        assert_eq!(block[1], folded(2));
+        assert_eq!(block[3 * DW_BLOCK + 1], -2);
+        let last = &records[DW_HEADER + 4 * DW_BLOCK..];
+        assert_eq!((last[0], last[2 * DW_BLOCK], last[3 * DW_BLOCK]), (folded(8), 1, 0));
+    }
 }
