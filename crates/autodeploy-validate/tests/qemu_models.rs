@@ -1,6 +1,7 @@
-//! Real firmware on real (emulated) Cortex-M cores: every int8 MLPerf Tiny
-//! model and hello_world validate bit-exact on qemu-m4 with 20 samples;
-//! kws_ref_model and ic_resnet8_int8 also on qemu-m7 and qemu-m55.
+//! Real firmware on real (emulated) Cortex-M cores: every shared int8 model
+//! the tool supports (the MLPerf Tiny ones, hello_world and the two
+//! microwakeword models) validates bit-exact with 20 samples on qemu-m4,
+//! qemu-m7 and qemu-m55, each with the optimised kernels of its core.
 
 mod common;
 
@@ -84,4 +85,34 @@ async fn kws_and_ic_resnet8_validate_on_qemu_m7() {
 async fn kws_and_ic_resnet8_validate_on_qemu_m55() {
     check("mlperf-tiny/kws_ref_model", "qemu-m55").await;
     check("mlperf-tiny/ic_resnet8_int8", "qemu-m55").await;
+}
+
+/// The shared int8 models the tests above leave to these boards.
+const OTHER_INT8: &[&str] = &[
+    "mlperf-tiny/vww_96_int8",
+    "mlperf-tiny/ad01_int8",
+    "mlperf-tiny/str_ww_ref_model",
+    "tflm-examples/hello_world_int8",
+    "microwakeword/alexa",
+    "microwakeword/hey_jarvis",
+];
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_other_int8_models_validate_on_qemu_m7() {
+    for model in OTHER_INT8 {
+        check(model, "qemu-m7").await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_other_int8_models_validate_on_qemu_m55() {
+    for model in OTHER_INT8 {
+        check(model, "qemu-m55").await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn microwakeword_validates_on_qemu_m4() {
+    check("microwakeword/alexa", "qemu-m4").await;
+    check("microwakeword/hey_jarvis", "qemu-m4").await;
 }
