@@ -143,5 +143,6 @@ kernels! {
     Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
     Conv2dAddMveS8 => "ad_conv2d_add_mve_s8", ["src/conv/ad_conv2d_add_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
     FullyConnectedMveS8 => "ad_fully_connected_mve_s8", ["src/fully_connected/ad_fully_connected_mve_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_mve.h"];
-    AvgPoolMveS8 => "ad_avg_pool_mve_s8", ["src/pool/ad_avg_pool_mve_s8.c", "src/pool/ad_pool_common.h", "src/conv/ad_mve.h"];
+    AvgPoolMveS8 => "ad_avg_pool_mve_s8", ["src/pool/ad_avg_pool_mve_s8.c", "src/pool/ad_pool_common.h", "src/pool/ad_avg_pool_blocks.h", "src/conv/ad_mve.h"];
+    AvgPoolDspS8 => "ad_avg_pool_dsp_s8", ["src/pool/ad_avg_pool_dsp_s8.c", "src/pool/ad_pool_common.h", "src/pool/ad_avg_pool_blocks.h", "src/conv/ad_dot_dsp.h"];
 }

@@ -826,6 +826,14 @@ ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
                                     const ad_dims *output_dims,
                                     int8_t *output);
 
+/** ad_avg_pool_s8 with the Armv7E-M DSP extension: window sums of 16 channels in int16 pairs (plain C without it). */
+ad_status ad_avg_pool_dsp_s8(const ad_context *ctx,
+                             const ad_pool_params *params,
+                             const ad_activation *activation,
+                             const ad_dims *input_dims,
+                             const int8_t *input,
+                             const ad_dims *output_dims,
+                             int8_t *output);
 /** ad_avg_pool_s8 on Helium (MVE): window sums of 16 channels at a time (plain C without MVE). */
 ad_status ad_avg_pool_mve_s8(const ad_context *ctx,
                              const ad_pool_params *params,

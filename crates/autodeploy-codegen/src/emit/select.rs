@@ -71,6 +71,7 @@ pub const VARIANTS: &[(Kernel, &[Core])] = &[
     (Kernel::DepthwiseConv2dRowbufDspS8, DSP_CORES),
     (Kernel::DepthwiseConv2dDspS8, DSP_CORES),
     (Kernel::DepthwiseConv2dRowbufOptS8, ALL_CORES),
+    (Kernel::AvgPoolDspS8, M4_M7),
     // Helium (MVE).
     (Kernel::Conv2dRowbufMveS8, M55),
     (Kernel::Conv2dMveS8, M55),
@@ -124,6 +125,10 @@ pub fn variant(
         (Kernel::FullyConnectedS8, Step::FullyConnected { .. }) if has_dsp(core) => Some((
             Kernel::FullyConnectedDspS8,
             "DSP: SMLAD dot products when the filter zero point is 0",
+        )),
+        (Kernel::AvgPoolS8, Step::Pool { max: false, .. }) if has_dsp(core) => Some((
+            Kernel::AvgPoolDspS8,
+            "DSP: window sums of 16 channels in int16 pairs (SXTB16 + SADD16)",
         )),
         // Plain C, so for every core: the gain is in the loop structure.
         (Kernel::DepthwiseConv2dRowbufS8, Step::Depthwise { .. }) => Some((

@@ -33,6 +33,7 @@ pub const GENERATORS: &[(&str, Generator)] = &[
     ("ad_depthwise_conv2d_mve_s8", conv::depthwise_s8),
     ("ad_fully_connected_mve_s8", conv::fully_connected_s8),
     ("ad_avg_pool_mve_s8", shape::avg_pool_s8),
+    ("ad_avg_pool_dsp_s8", shape::avg_pool_s8),
 ];
 
 /// The generator for the variant called `c_name`.

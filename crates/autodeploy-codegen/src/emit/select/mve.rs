@@ -441,7 +441,10 @@ mod tests {
             multiplier: vec![1 << 30; shift.len()],
             shift,
             per_channel: true,
-            activation: QuantActivation { min: -128, max: 127 },
+            activation: QuantActivation {
+                min: -128,
+                max: 127,
+            },
         }
     }
 
@@ -450,7 +453,13 @@ mod tests {
         // 4 channels (two groups, the second with one channel), windows of 20 bytes (two chunks).
         let (out_c, n) = (4, 20);
         let weights: Vec<i8> = (0..out_c * n).map(|i| (i % 100) as i8).collect();
-        let t = conv_tables(&weights, n, &[10, 20, 30, 40], &requant(vec![-1, 2, 0, -40])).unwrap();
+        let t = conv_tables(
+            &weights,
+            n,
+            &[10, 20, 30, 40],
+            &requant(vec![-1, 2, 0, -40]),
+        )
+        .unwrap();
         assert_eq!(t.packed.len(), 2 * 2 * GROUP * CHUNK);
         for oc in 0..out_c {
             for i in 0..n {
@@ -461,7 +470,9 @@ mod tests {
         }
         // Past the window and past out_c: zeros.
         assert!(t.packed[3 * CHUNK + 4..4 * CHUNK].iter().all(|&w| w == 0));
-        assert!(t.packed[((2 + 1) * GROUP + 1) * CHUNK..].iter().all(|&w| w == 0));
+        assert!(t.packed[((2 + 1) * GROUP + 1) * CHUNK..]
+            .iter()
+            .all(|&w| w == 0));
         // Biases with 3 * sum(w) folded in, then per vector: multipliers, left, right shifts.
         let section = 12;
         let sum0: i32 = weights[..n].iter().map(|&w| i32::from(w)).sum();
@@ -486,11 +497,15 @@ mod tests {
         assert_eq!(records[0], 1, "channel 8 shifts left");
         let block = &records[DW_HEADER..][..4 * DW_BLOCK];
         // Channel 1 (odd) is lane 4, channel 2 (even) lane 1.
-        let folded = |c: usize| bias[c] + 3 * (i32::from(weights[c]) + i32::from(weights[out_c + c]));
+        let folded =
+            |c: usize| bias[c] + 3 * (i32::from(weights[c]) + i32::from(weights[out_c + c]));
         assert_eq!(block[4], folded(1));
         assert_eq!(block[1], folded(2));
         assert_eq!(block[3 * DW_BLOCK + 1], -2);
         let last = &records[DW_HEADER + 4 * DW_BLOCK..];
-        assert_eq!((last[0], last[2 * DW_BLOCK], last[3 * DW_BLOCK]), (folded(8), 1, 0));
+        assert_eq!(
+            (last[0], last[2 * DW_BLOCK], last[3 * DW_BLOCK]),
+            (folded(8), 1, 0)
+        );
     }
 }
