@@ -67,7 +67,7 @@ kernels! {
     FullyConnectedPerChannelS8 => "ad_fully_connected_per_channel_s8", ["src/fully_connected/ad_fully_connected_per_channel_s8.c", "src/fully_connected/ad_fc_check.h"];
     FullyConnectedS8 => "ad_fully_connected_s8", ["src/fully_connected/ad_fully_connected_s8.c", "src/fully_connected/ad_fc_check.h"];
     AvgPoolF32 => "ad_avg_pool_f32", ["src/pool/ad_avg_pool_f32.c", "src/pool/ad_pool_common.h"];
-    AvgPoolS8 => "ad_avg_pool_s8", ["src/pool/ad_avg_pool_s8.c", "src/pool/ad_pool_common.h"];
+    AvgPoolS8 => "ad_avg_pool_s8", ["src/pool/ad_avg_pool_s8.c", "src/pool/ad_pool_common.h", "src/pool/ad_avg_pool_blocks.h"];
     MaxPoolF32 => "ad_max_pool_f32", ["src/pool/ad_max_pool_f32.c", "src/pool/ad_pool_common.h"];
     MaxPoolS8 => "ad_max_pool_s8", ["src/pool/ad_max_pool_s8.c", "src/pool/ad_pool_common.h"];
     DequantizeS16F32 => "ad_dequantize_s16_f32", ["src/quantize/ad_dequantize_s16_f32.c"];

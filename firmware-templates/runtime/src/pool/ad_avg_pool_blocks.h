@@ -1,8 +1,8 @@
 /*
- * autodeploy runtime: the driver of the AVERAGE_POOL_2D variants that sum
- * blocks of up to 16 channels at a time (internal): per output pixel and
- * block, the variant's sums, then the rounded division per channel exactly as
- * ad_avg_pool_s8 does it.
+ * autodeploy runtime: the driver of the int8 AVERAGE_POOL_2D kernels
+ * (internal): per output pixel and block of up to 16 channels, the kernel's
+ * window sums (plain C for ad_avg_pool_s8, DSP or Helium for its variants),
+ * then the rounded division per channel.
  */
 #ifndef AD_AVG_POOL_BLOCKS_H
 #define AD_AVG_POOL_BLOCKS_H

@@ -13,8 +13,8 @@
 static void ad_avg_pool_mve_sums(const int8_t *in_b, int32_t in_w, int32_t c, int32_t ch, int32_t n, int32_t ys,
                                  int32_t ye, int32_t xs, int32_t xe, int32_t sums[16])
 {
-    int32_t y, x;
 #if AD_MVE
+    int32_t y, x;
     mve_pred16_t p0 = vctp32q((uint32_t)n);
     mve_pred16_t p1 = vctp32q((uint32_t)(n > 4 ? n - 4 : 0));
     mve_pred16_t p2 = vctp32q((uint32_t)(n > 8 ? n - 8 : 0));

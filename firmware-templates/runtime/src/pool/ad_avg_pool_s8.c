@@ -5,7 +5,7 @@
  */
 #include "ad_runtime.h"
 
-#include "ad_pool_common.h"
+#include "ad_avg_pool_blocks.h"
 
 ad_status ad_avg_pool_s8(const ad_context *ctx,
                          const ad_pool_params *params,
@@ -15,53 +15,6 @@ ad_status ad_avg_pool_s8(const ad_context *ctx,
                          const ad_dims *output_dims,
                          int8_t *output)
 {
-    int32_t b, oy, ox, ch, y, x, ys, ye, xs, xe;
-    int32_t c, in_h, in_w;
-    ad_status status;
-
     (void)ctx;
-    status = ad_pool_check(params, input_dims, output_dims);
-    if (status != AD_OK)
-    {
-        return status;
-    }
-    if (activation == NULL || input == NULL || output == NULL)
-    {
-        return AD_ERR_ARG;
-    }
-    if (ad_pool_has_empty_window(params, input_dims, output_dims))
-    {
-        return AD_ERR_FAILURE;
-    }
-    c = input_dims->c;
-    in_h = input_dims->h;
-    in_w = input_dims->w;
-    for (b = 0; b < output_dims->n; b++)
-    {
-        const int8_t *in_b = input + (size_t)b * in_h * in_w * c;
-        for (oy = 0; oy < output_dims->h; oy++)
-        {
-            ad_pool_window(oy, params->stride.h, params->padding.h, params->filter.h, in_h, &ys, &ye);
-            for (ox = 0; ox < output_dims->w; ox++)
-            {
-                ad_pool_window(ox, params->stride.w, params->padding.w, params->filter.w, in_w, &xs, &xe);
-                for (ch = 0; ch < c; ch++)
-                {
-                    int32_t acc = 0;
-                    int32_t count = (ye - ys) * (xe - xs);
-                    int32_t avg;
-                    for (y = ys; y < ye; y++)
-                    {
-                        for (x = xs; x < xe; x++)
-                        {
-                            acc = ad_wrap_add(acc, in_b[((size_t)y * in_w + x) * c + ch]);
-                        }
-                    }
-                    avg = acc > 0 ? ad_wrap_add(acc, count / 2) / count : ad_wrap_sub(acc, count / 2) / count;
-                    *output++ = (int8_t)ad_clamp_i32(avg, activation->min, activation->max);
-                }
-            }
-        }
-    }
-    return AD_OK;
+    return ad_avg_pool_blocks(params, activation, input_dims, input, output_dims, output, ad_avg_pool_plain_sums);
 }
