@@ -137,32 +137,17 @@ pub(super) fn fold_fully_connected(
         .collect();
     // The call's arguments: ctx, &quant, &input_dims, input, &filter_dims, filter, bias, &output_dims, output.
     let code = &emitted.code;
-    let call = format!("return {}(", Kernel::FullyConnectedMveS8.c_name());
     let zp = format!(".input_zero_point = {}, ", r.input_zero_point);
-    let (Some(start), 1, 1) = (
-        code.find(&call),
-        code.matches(&call).count(),
-        code.matches(&zp).count(),
-    ) else {
+    let Some(mut call) = Call::find(code, Kernel::FullyConnectedMveS8) else {
         return emitted;
     };
-    let args_start = start + call.len();
-    let Some(len) = code[args_start..].find(");") else {
-        return emitted;
-    };
-    let mut args: Vec<String> = code[args_start..args_start + len]
-        .split(", ")
-        .map(str::to_string)
-        .collect();
-    if args.len() != 9 {
+    if code.matches(&zp).count() != 1 || call.args.len() != 9 {
         return emitted;
     }
     let name = format!("{fn_name}_folded_bias");
-    args[6] = name.clone();
+    call.args[6] = name.clone();
     let mut out = super::conv::array(&name, &folded);
-    out.push_str(&code[..args_start].replace(&zp, ".input_zero_point = 0, "));
-    out.push_str(&args.join(", "));
-    out.push_str(&code[args_start + len..]);
+    out.push_str(&call.rewrite(code).replace(&zp, ".input_zero_point = 0, "));
     let out = out.replace(
         "zero points folded).",
         "zero points folded; input zero point folded into the bias at generation time).",
@@ -393,23 +378,14 @@ fn on_tables(
     tables: &Tables,
 ) -> Option<EmittedLayer> {
     let code = &emitted.code;
-    let call = format!("return {}(", mve.c_name());
-    let (Some(start), 1) = (code.find(&call), code.matches(&call).count()) else {
-        return None;
-    };
-    let args_start = start + call.len();
-    let len = code[args_start..].find(");")?;
-    let mut args: Vec<String> = code[args_start..args_start + len]
-        .split(", ")
-        .map(str::to_string)
-        .collect();
-    if args.len() < 10 {
+    let mut call = Call::find(code, mve)?;
+    let k = call.args.len();
+    if k < 10 {
         return None;
     }
-    let k = args.len();
     let (packed, records) = (format!("{fn_name}_packed"), format!("{fn_name}_channels"));
-    args[k - 4] = packed.clone();
-    args[k - 3] = records.clone();
+    call.args[k - 4] = packed.clone();
+    call.args[k - 3] = records.clone();
     let mut out = crate::emit::c::int_array(
         "AD_WEIGHTS_ATTR static const",
         "int8_t",
@@ -417,14 +393,47 @@ fn on_tables(
         &tables.packed,
     );
     out.push_str(&super::conv::array(&records, &tables.records));
-    let mut body = code[..args_start].to_string();
-    body.push_str(&args.join(", "));
-    body.push_str(&code[args_start + len..]);
+    let body = call.rewrite(code);
     out.push_str(&super::conv::without_quant_tables(&body, index));
     Some(EmittedLayer {
         kernel: Some(mve),
         code: out,
     })
+}
+
+/// The one `return KERNEL(...);` call of a layer's code, its arguments split.
+struct Call {
+    /// Byte range of the arguments in the code.
+    start: usize,
+    end: usize,
+    args: Vec<String>,
+}
+
+impl Call {
+    /// The call of `kernel` in `code`, if there is exactly one.
+    fn find(code: &str, kernel: Kernel) -> Option<Call> {
+        let head = format!("return {}(", kernel.c_name());
+        if code.matches(&head).count() != 1 {
+            return None;
+        }
+        let start = code.find(&head)? + head.len();
+        let end = start + code[start..].find(");")?;
+        Some(Call {
+            start,
+            end,
+            args: code[start..end].split(", ").map(str::to_string).collect(),
+        })
+    }
+
+    /// `code` with the call's arguments replaced by `self.args`.
+    fn rewrite(&self, code: &str) -> String {
+        format!(
+            "{}{}{}",
+            &code[..self.start],
+            self.args.join(", "),
+            &code[self.end..]
+        )
+    }
 }
 
 #[cfg(test)]
