@@ -75,48 +75,6 @@ static void ad_fc_mve_dot4_sums(const int8_t *x, const int8_t *w, int32_t n, int
 }
 #endif
 
-#if AD_MVE
-/*
- * One batch row, four whole output channels, input zero point already folded
- * into the bias (at generation time): acc[j] = dot(x, w_j), no weight sums.
- */
-static void ad_fc_mve_dot4(const int8_t *x, const int8_t *w, int32_t n, int32_t acc[4])
-{
-    const int8_t *w0 = w;
-    const int8_t *w1 = w0 + n;
-    const int8_t *w2 = w1 + n;
-    const int8_t *w3 = w2 + n;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t i;
-    for (i = n >> 4; i > 0; i--)
-    {
-        int8x16_t xv = vldrbq_s8(x);
-        x += 16;
-        a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0));
-        w0 += 16;
-        a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1));
-        w1 += 16;
-        a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2));
-        w2 += 16;
-        a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3));
-        w3 += 16;
-    }
-    if ((n & 15) != 0)
-    {
-        mve_pred16_t p = vctp8q((uint32_t)(n & 15));
-        int8x16_t xv = vldrbq_z_s8(x, p);
-        a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0, p));
-        a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1, p));
-        a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2, p));
-        a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3, p));
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-}
-#endif
-
 ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
                                     const ad_fc_quant *quant,
                                     const ad_dims *input_dims,
@@ -159,19 +117,21 @@ ad_status ad_fully_connected_mve_s8(const ad_context *ctx,
         if (rows == 4 && input_dims->n == 1 && f_off == 0)
         {
             /* The common case (one row, symmetric weights): weights read once. */
-            int32_t sums[4] = {0, 0, 0, 0};
+            static const int32_t no_bias[4] = {0, 0, 0, 0};
             if (in_off == 0)
             {
                 /* Symmetric input, or the code generator folded the input zero point into the bias. */
-                ad_fc_mve_dot4(input, w, depth, acc);
+                ad_mve_dot_rows(input, w, depth, depth, 4, bias != NULL ? bias + oc : no_bias, acc);
             }
             else
             {
+                int32_t sums[4];
                 ad_fc_mve_dot4_sums(input, w, depth, acc, sums);
-            }
-            for (j = 0; j < 4; j++)
-            {
-                acc[j] = ad_wrap_add(ad_wrap_add(acc[j], bias != NULL ? bias[oc + j] : 0), ad_wrap_mul(in_off, sums[j]));
+                for (j = 0; j < 4; j++)
+                {
+                    acc[j] = ad_wrap_add(ad_wrap_add(acc[j], bias != NULL ? bias[oc + j] : 0),
+                                         ad_wrap_mul(in_off, sums[j]));
+                }
             }
             ad_mve_requantize(acc, 4, mult, shift, quant->output_zero_point, quant->activation, output + oc);
             continue;
