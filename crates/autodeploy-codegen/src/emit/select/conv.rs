@@ -79,9 +79,7 @@ fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
         out_c: output.c,
         rows: filter.h,
         len: filter.w * filter.c,
-        weights: graph
-            .tensor(layer.inputs.get(1).copied().flatten()?)
-            .data_i8()?,
+        weights: weights(graph, layer)?,
         bias: bias(graph, layer, output.c)?,
         input_zero_point: r.input_zero_point,
         multiplier: &r.multiplier,
@@ -95,6 +93,43 @@ fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
                 || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) > input.w
         },
     })
+}
+
+/// The layer's constant int8 filter (input 1), `None` when it is not constant.
+pub(super) fn weights(graph: &Graph, layer: &Layer) -> Option<Vec<i8>> {
+    graph
+        .tensor(layer.inputs.get(1).copied().flatten()?)
+        .data_i8()
+}
+
+/// Channel `oc`'s value of a per-channel table (one value for all when the
+/// table has one).
+pub(super) fn per_channel(v: &[i32], oc: usize) -> Option<i32> {
+    v.get(oc).or(v.first()).copied()
+}
+
+/// `bias` with the input zero point folded in: `bias - z_in * sum(weights)`,
+/// wrapping like the accumulator, since sum((x - z) w) + b = sum(x w) + b -
+/// z sum(w) modulo 2^32.
+pub(super) fn fold_zero_point<'w>(
+    bias: i32,
+    input_zero_point: i32,
+    weights: impl IntoIterator<Item = &'w i8>,
+) -> i32 {
+    let sum = weights
+        .into_iter()
+        .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
+    bias.wrapping_add(input_zero_point.wrapping_neg().wrapping_mul(sum))
+}
+
+/// A shift of `ad_requantize` as its two parts: the wrapping left shift
+/// (modulo 32) and the rounding right shift clamped to 0..=31, as amounts.
+pub(super) fn shift_parts(shift: i32) -> (i32, i32) {
+    if shift > 0 {
+        (shift & 31, 0)
+    } else {
+        (0, (-i64::from(shift)).min(31) as i32)
+    }
 }
 
 /// The layer's constant int32 bias (input 2), zeros without one.
@@ -117,29 +152,21 @@ pub(super) fn tables(f: &Filter) -> Option<Tables> {
         return None;
     }
     let weights = &f.weights;
-    let offset = f.input_zero_point.wrapping_neg();
     let blocks = out_c.div_ceil(BLOCK);
     let mut pairs = Vec::with_capacity(blocks * BLOCK * rows * len4 / 2);
-    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
     let mut records = vec![0i32; blocks * BLOCK * RECORD];
     for (oc, rec) in records.chunks_mut(RECORD).enumerate().take(out_c) {
-        let sum = weights[oc * rows * len..(oc + 1) * rows * len]
-            .iter()
-            .fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
         let (multiplier, shift) = (per_channel(f.multiplier, oc)?, per_channel(f.shift, oc)?);
         if multiplier == i32::MIN {
             return None;
         }
-        // As ad_requantize: a wrapping left shift (modulo 32), then a
-        // rounding right shift clamped to 0..=31.
-        let left = if shift > 0 { shift & 31 } else { 0 };
-        let right = if shift > 0 {
-            0
-        } else {
-            (-i64::from(shift)).min(31) as i32
-        };
+        let (left, right) = shift_parts(shift);
         rec.copy_from_slice(&[
-            f.bias[oc].wrapping_add(offset.wrapping_mul(sum)),
+            fold_zero_point(
+                f.bias[oc],
+                f.input_zero_point,
+                &weights[oc * rows * len..(oc + 1) * rows * len],
+            ),
             multiplier,
             left | (right << 8),
         ]);

@@ -8,7 +8,7 @@ use autodeploy_model::Graph;
 use autodeploy_reference::layer::{Layer, Numeric, Step};
 use autodeploy_runtime::Kernel;
 
-use super::conv::{array, bias, tables, weight_array, why, Filter};
+use super::conv::{array, bias, tables, weight_array, weights, why, Filter};
 use crate::emit::c;
 use crate::emit::layer::EmittedLayer;
 
@@ -34,13 +34,7 @@ pub fn prewiden(
     if r.filter_zero_point != 0 || r.per_channel {
         return emitted;
     }
-    let Some(weights) = layer
-        .inputs
-        .get(1)
-        .copied()
-        .flatten()
-        .and_then(|w| graph.tensor(w).data_i8())
-    else {
+    let Some(weights) = weights(graph, layer) else {
         return emitted;
     };
     let Some(bias) = bias(graph, layer, dims.output_depth) else {

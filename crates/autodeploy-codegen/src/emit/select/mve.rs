@@ -8,9 +8,10 @@
 //! a layer beyond them keeps the DSP or portable kernel.
 
 use autodeploy_model::Graph;
-use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_reference::layer::{Layer, Numeric, Requant, Step};
 use autodeploy_runtime::Kernel;
 
+use super::conv;
 use crate::emit::layer::EmittedLayer;
 
 /// `AD_MVE_MAX_CHANNELS` in `ad_mve.h`.
@@ -111,29 +112,19 @@ pub(super) fn fold_fully_connected(
         return emitted;
     }
     let (out_c, depth) = (dims.output_depth, dims.input_depth);
-    let Some(weights) = layer
-        .inputs
-        .get(1)
-        .copied()
-        .flatten()
-        .and_then(|w| graph.tensor(w).data_i8())
-    else {
+    let Some(weights) = conv::weights(graph, layer) else {
         return emitted;
     };
-    let Some(bias) = super::conv::bias(graph, layer, out_c) else {
+    let Some(bias) = conv::bias(graph, layer, out_c) else {
         return emitted;
     };
     if weights.len() != out_c * depth || bias.len() != out_c {
         return emitted;
     }
-    let offset = r.input_zero_point.wrapping_neg();
     let folded: Vec<i32> = weights
         .chunks(depth)
         .zip(&bias)
-        .map(|(row, b)| {
-            let sum = row.iter().map(|&w| i32::from(w)).sum::<i32>();
-            b.wrapping_add(offset.wrapping_mul(sum))
-        })
+        .map(|(row, &b)| conv::fold_zero_point(b, r.input_zero_point, row))
         .collect();
     // The call's arguments: ctx, &quant, &input_dims, input, &filter_dims, filter, bias, &output_dims, output.
     let code = &emitted.code;
@@ -146,7 +137,7 @@ pub(super) fn fold_fully_connected(
     }
     let name = format!("{fn_name}_folded_bias");
     call.args[6] = name.clone();
-    let mut out = super::conv::array(&name, &folded);
+    let mut out = conv::array(&name, &folded);
     out.push_str(&call.rewrite(code).replace(&zp, ".input_zero_point = 0, "));
     let out = out.replace(
         "zero points folded).",
@@ -167,86 +158,79 @@ const CHUNK: usize = 16;
 const SECTION_STEP: usize = 12;
 /// Lanes of a requantisation vector.
 const LANES: usize = 4;
-
-/// The generation-time tables of a Helium CONV_2D layer (layout in
-/// `ad_conv_mve.h`).
-struct ConvTables {
-    /// The filter in groups of three channels, chunk by chunk.
-    packed: Vec<i8>,
-    /// The folded biases, then per vector of four channels their
-    /// multipliers, left shifts and right shifts.
-    records: Vec<i32>,
-}
-
-/// Builds the tables from an OHWI filter of `out_c` rows of `n` bytes, or
-/// `None` when a multiplier is `i32::MIN` (VQRDMULH would saturate where the
-/// reference does not).
-fn conv_tables(
-    weights: &[i8],
-    n: usize,
-    bias: &[i32],
-    r: &autodeploy_reference::layer::Requant,
-) -> Option<ConvTables> {
-    let out_c = bias.len();
-    let chunks = n.div_ceil(CHUNK);
-    let mut packed = vec![0i8; out_c.div_ceil(GROUP) * chunks * GROUP * CHUNK];
-    for (oc, row) in weights.chunks(n).enumerate().take(out_c) {
-        let (g, j) = (oc / GROUP, oc % GROUP);
-        for (i, &w) in row.iter().enumerate() {
-            packed[((g * chunks + i / CHUNK) * GROUP + j) * CHUNK + i % CHUNK] = w;
-        }
-    }
-    let offset = r.input_zero_point.wrapping_neg();
-    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
-    let section = out_c.div_ceil(SECTION_STEP) * SECTION_STEP;
-    let mut records = vec![0i32; 4 * section];
-    for (oc, row) in weights.chunks(n).enumerate().take(out_c) {
-        let sum = row.iter().fold(0i32, |s, &w| s.wrapping_add(i32::from(w)));
-        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
-        if multiplier == i32::MIN {
-            return None;
-        }
-        records[oc] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
-        let (left, right) = split_shift(shift);
-        let vector = &mut records[section + oc / LANES * 3 * LANES..][..3 * LANES];
-        vector[oc % LANES] = multiplier;
-        vector[LANES + oc % LANES] = left;
-        vector[2 * LANES + oc % LANES] = right;
-    }
-    Some(ConvTables { packed, records })
-}
-
-/// Channels per block of the DEPTHWISE_CONV_2D records (`AD_DW_MVE_RECORD`
+/// Channels per block of the DEPTHWISE_CONV_2D tables (`AD_DW_MVE_RECORD`
 /// holds four vectors of eight lanes).
 const DW_BLOCK: usize = 8;
 /// int32 words before the first depthwise block record (`AD_DW_MVE_HEADER`).
 const DW_HEADER: usize = 4;
 
-/// The depthwise records (layout in `ad_dw_mve.h`) of a filter of `taps`
-/// rows of `out_c` channels (HWC), or `None` for a multiplier of `i32::MIN`.
-fn depthwise_records(
-    weights: &[i8],
-    taps: usize,
-    bias: &[i32],
-    r: &autodeploy_reference::layer::Requant,
-) -> Option<Vec<i32>> {
+/// What replaces a layer's filter and bias arguments (layouts in
+/// `ad_conv_mve.h` and `ad_dw_mve.h`).
+struct Tables {
+    /// The filter in the order the inner loop reads it.
+    packed: Vec<i8>,
+    /// Folded biases, multipliers and split shifts per channel.
+    records: Vec<i32>,
+}
+
+/// Channel `oc`'s multiplier and its shift as the kernels' left and right
+/// (negative) shifts, or `None` for a multiplier of `i32::MIN` (VQRDMULH
+/// would saturate where the reference does not).
+fn requantisation(r: &Requant, oc: usize) -> Option<(i32, i32, i32)> {
+    let (multiplier, shift) = (
+        conv::per_channel(&r.multiplier, oc)?,
+        conv::per_channel(&r.shift, oc)?,
+    );
+    let (left, right) = conv::shift_parts(shift);
+    (multiplier != i32::MIN).then_some((multiplier, left, -right))
+}
+
+/// The CONV_2D tables of an OHWI filter of `out_c` rows of `n` bytes: the
+/// filter in groups of three channels, chunk by chunk; the records hold the
+/// folded biases, then per vector of four channels their multipliers, left
+/// shifts and right shifts.
+fn conv_tables(weights: &[i8], n: usize, bias: &[i32], r: &Requant) -> Option<Tables> {
     let out_c = bias.len();
-    let offset = r.input_zero_point.wrapping_neg();
-    let per_channel = |v: &[i32], oc: usize| v.get(oc).or(v.first()).copied();
-    let mut records = vec![0i32; DW_HEADER + out_c.div_ceil(DW_BLOCK) * 4 * DW_BLOCK];
-    for oc in 0..out_c {
-        let sum = (0..taps).fold(0i32, |s, t| {
-            s.wrapping_add(i32::from(weights[t * out_c + oc]))
-        });
-        let (multiplier, shift) = (per_channel(&r.multiplier, oc)?, per_channel(&r.shift, oc)?);
-        if multiplier == i32::MIN {
-            return None;
+    let chunks = n.div_ceil(CHUNK);
+    let mut packed = vec![0i8; out_c.div_ceil(GROUP) * chunks * GROUP * CHUNK];
+    let section = out_c.div_ceil(SECTION_STEP) * SECTION_STEP;
+    let mut records = vec![0i32; 4 * section];
+    for (oc, row) in weights.chunks(n).enumerate().take(out_c) {
+        let (g, j) = (oc / GROUP, oc % GROUP);
+        for (i, &w) in row.iter().enumerate() {
+            packed[((g * chunks + i / CHUNK) * GROUP + j) * CHUNK + i % CHUNK] = w;
         }
-        // The accumulators hold a block's even channels, then its odd ones.
+        let (multiplier, left, right) = requantisation(r, oc)?;
+        records[oc] = conv::fold_zero_point(bias[oc], r.input_zero_point, row);
+        let vector = &mut records[section + oc / LANES * 3 * LANES..][..3 * LANES];
+        vector[oc % LANES] = multiplier;
+        vector[LANES + oc % LANES] = left;
+        vector[2 * LANES + oc % LANES] = right;
+    }
+    Some(Tables { packed, records })
+}
+
+/// The DEPTHWISE_CONV_2D tables of a filter of `taps` rows of `out_c`
+/// channels (HWC): per block of eight channels and tap the block's eight
+/// weights; the records start with a header word (1 when a channel shifts
+/// left) and hold per block the folded biases, multipliers, left and right
+/// shifts in accumulator order (even channels, then odd ones).
+fn depthwise_tables(weights: &[i8], taps: usize, bias: &[i32], r: &Requant) -> Option<Tables> {
+    let out_c = bias.len();
+    let blocks = out_c.div_ceil(DW_BLOCK);
+    let mut packed = vec![0i8; blocks * taps * DW_BLOCK];
+    for (t, tap) in weights.chunks(out_c).enumerate() {
+        for (oc, &w) in tap.iter().enumerate() {
+            packed[(oc / DW_BLOCK * taps + t) * DW_BLOCK + oc % DW_BLOCK] = w;
+        }
+    }
+    let mut records = vec![0i32; DW_HEADER + blocks * 4 * DW_BLOCK];
+    for oc in 0..out_c {
+        let (multiplier, left, right) = requantisation(r, oc)?;
         let lane = ((oc & 1) << 2) + ((oc & 7) >> 1);
-        let (left, right) = split_shift(shift);
+        let channel = weights.iter().skip(oc).step_by(out_c);
         let rec = &mut records[DW_HEADER + oc / DW_BLOCK * 4 * DW_BLOCK..][..4 * DW_BLOCK];
-        rec[lane] = bias[oc].wrapping_add(offset.wrapping_mul(sum));
+        rec[lane] = conv::fold_zero_point(bias[oc], r.input_zero_point, channel);
         rec[DW_BLOCK + lane] = multiplier;
         rec[2 * DW_BLOCK + lane] = left;
         rec[3 * DW_BLOCK + lane] = right;
@@ -254,18 +238,7 @@ fn depthwise_records(
             records[0] = 1;
         }
     }
-    Some(records)
-}
-
-/// A shift of `ad_requantize` as the kernels' left and right parts: a
-/// wrapping left shift (modulo 32), then a rounding right shift clamped to
-/// 0..=31.
-fn split_shift(shift: i32) -> (i32, i32) {
-    if shift > 0 {
-        (shift & 31, 0)
-    } else {
-        (0, -(-i64::from(shift)).min(31) as i32)
-    }
+    Some(Tables { packed, records })
 }
 
 /// The portable kernel a Helium variant on generation-time tables stands
@@ -279,12 +252,6 @@ fn portable(kernel: Kernel) -> Option<Kernel> {
         Kernel::DepthwiseConv2dMveS8 => Some(Kernel::DepthwiseConv2dS8),
         _ => None,
     }
-}
-
-/// What replaces a layer's filter and bias arguments.
-struct Tables {
-    packed: Vec<i8>,
-    records: Vec<i32>,
 }
 
 /// The tables of a Helium CONV_2D or DEPTHWISE_CONV_2D layer, or `None` when
@@ -303,10 +270,8 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
         _ => return None,
     };
     let out_c = window.output.c;
-    let weights = graph
-        .tensor(layer.inputs.get(1).copied().flatten()?)
-        .data_i8()?;
-    let bias = super::conv::bias(graph, layer, out_c)?;
+    let weights = conv::weights(graph, layer)?;
+    let bias = conv::bias(graph, layer, out_c)?;
     // Rows of the filter: output channels (OHWI), or taps (1HWC, depthwise).
     let rows = window.filter.h * window.filter.w * if depthwise { 1 } else { window.filter.c };
     if r.filter_zero_point != 0 || rows == 0 || weights.len() != out_c * rows || bias.len() != out_c
@@ -314,24 +279,10 @@ fn tables(graph: &Graph, layer: &Layer) -> Option<Tables> {
         return None;
     }
     if depthwise {
-        // Per block of eight channels, per tap, the block's eight weights.
-        let blocks = out_c.div_ceil(DW_BLOCK);
-        let mut packed = vec![0i8; blocks * rows * DW_BLOCK];
-        for (t, tap) in weights.chunks(out_c).enumerate() {
-            for (oc, &w) in tap.iter().enumerate() {
-                packed[(oc / DW_BLOCK * rows + t) * DW_BLOCK + oc % DW_BLOCK] = w;
-            }
-        }
-        return Some(Tables {
-            packed,
-            records: depthwise_records(&weights, rows, &bias, r)?,
-        });
+        depthwise_tables(&weights, rows, &bias, r)
+    } else {
+        conv_tables(&weights, rows, &bias, r)
     }
-    let t = conv_tables(&weights, rows, &bias, r)?;
-    Some(Tables {
-        packed: t.packed,
-        records: t.records,
-    })
 }
 
 /// A Helium CONV_2D or DEPTHWISE_CONV_2D layer on its generation-time
@@ -392,9 +343,9 @@ fn on_tables(
         &packed,
         &tables.packed,
     );
-    out.push_str(&super::conv::array(&records, &tables.records));
+    out.push_str(&conv::array(&records, &tables.records));
     let body = call.rewrite(code);
-    out.push_str(&super::conv::without_quant_tables(&body, index));
+    out.push_str(&conv::without_quant_tables(&body, index));
     Some(EmittedLayer {
         kernel: Some(mve),
         code: out,
@@ -440,7 +391,6 @@ impl Call {
 mod tests {
     use super::*;
     use autodeploy_reference::kernels::QuantActivation;
-    use autodeploy_reference::layer::Requant;
 
     fn requant(shift: Vec<i32>) -> Requant {
         Requant {
@@ -494,14 +444,20 @@ mod tests {
     }
 
     #[test]
-    fn depthwise_records_hold_even_then_odd_channels() {
+    fn depthwise_tables_pack_blocks_and_hold_even_then_odd_channels() {
         // 9 channels (a full block and one channel), 2 taps, HWC.
         let (out_c, taps) = (9, 2);
         let weights: Vec<i8> = (0..out_c * taps).map(|i| i as i8).collect();
         let bias: Vec<i32> = (0..out_c as i32).map(|c| 100 * c).collect();
         let mut shifts = vec![-2; out_c];
         shifts[8] = 1;
-        let records = depthwise_records(&weights, taps, &bias, &requant(shifts)).unwrap();
+        let t = depthwise_tables(&weights, taps, &bias, &requant(shifts)).unwrap();
+        // Block 0 tap 1, channel 3; block 1 (channel 8 alone): taps 0 and 1, zeros past it.
+        assert_eq!(t.packed[8 + 3], weights[out_c + 3]);
+        let mut block1 = [0i8; 16];
+        (block1[0], block1[8]) = (weights[8], weights[out_c + 8]);
+        assert_eq!(&t.packed[16..], &block1);
+        let records = t.records;
         assert_eq!(records.len(), DW_HEADER + 2 * 4 * DW_BLOCK);
         assert_eq!(records[0], 1, "channel 8 shifts left");
         let block = &records[DW_HEADER..][..4 * DW_BLOCK];
