@@ -229,7 +229,8 @@ AD_CONV_MVE_INLINE void ad_conv_mve_sums(const int8_t *x0, const int8_t *x1, int
                 int32_t a = bias[oc + j];
                 for (i = 0; i < n; i++)
                 {
-                    a = ad_wrap_add(a, ad_wrap_mul(x[i], w[((size_t)(i >> 4) * AD_CONV_MVE_GROUP + j) * 16 + (i & 15)]));
+                    int8_t k = w[((size_t)(i >> 4) * AD_CONV_MVE_GROUP + j) * 16 + (i & 15)];
+                    a = ad_wrap_add(a, ad_wrap_mul(x[i], k));
                 }
                 acc[oc + j] = a;
             }
@@ -256,7 +257,10 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
     int32x4_t hi = vdupq_n_s32(quant->activation.max);
     if (add_quant == NULL)
     {
-        /* Tail-predicated (DLSTP/LETP): the last pass stores only the channels left. Narrowing stores take low registers ("l"). */
+        /*
+         * Tail-predicated (DLSTP/LETP): the last pass stores only the
+         * channels left. Narrowing stores take low registers ("l").
+         */
         __asm__ volatile("dlstp.32 lr, %[n]\n"
                          "1:\n"
                          "vldrw.32 q0, [%[acc]], #16\n"
@@ -280,17 +284,11 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
         return;
     }
     {
-        /*
-         * ad_mve_add_q with its per-tensor constants hoisted: the shifts
-         * split once into left (scalar VSHL) and right parts (scalar VRSHL,
-         * a vector for the rounding fix-up), multipliers as scalar VQRDMULH
-         * operands. About half the instructions of calling it per vector.
-         */
+        /* ad_mve_add_q with its per-tensor scales split once, not per vector. */
         const ad_add_quant *q = add_quant;
-        int32_t l1 = q->input1_shift > 0 ? q->input1_shift : 0, r1 = q->input1_shift > 0 ? 0 : q->input1_shift;
-        int32_t l2 = q->input2_shift > 0 ? q->input2_shift : 0, r2 = q->input2_shift > 0 ? 0 : q->input2_shift;
-        int32_t lo_ = q->output_shift > 0 ? q->output_shift : 0, ro = q->output_shift > 0 ? 0 : q->output_shift;
-        int32x4_t m1 = vdupq_n_s32(r1), m2 = vdupq_n_s32(r2), mo = vdupq_n_s32(ro);
+        ad_mve_scale s1 = ad_mve_scale_of(q->input1_multiplier, q->input1_shift);
+        ad_mve_scale s2 = ad_mve_scale_of(q->input2_multiplier, q->input2_shift);
+        ad_mve_scale so = ad_mve_scale_of(q->output_multiplier, q->output_shift);
         int32x4_t add_lo = vdupq_n_s32(q->activation.min), add_hi = vdupq_n_s32(q->activation.max);
         for (c = 0; c < out_c; c += 4, rec += 12)
         {
@@ -302,17 +300,11 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
             h = vaddq_n_s32(vrshlq_s32(h, r), zp);
             h = vminq_s32(vmaxq_s32(h, lo), hi);
             /* The ADD: the convolution's value is input 1, the residual input 2. */
-            x1 = vqrdmulhq_n_s32(vshlq_r_s32(vshlq_r_s32(vsubq_n_s32(h, q->input1_zero_point), q->left_shift), l1),
-                                 q->input1_multiplier);
-            x1 = vrshlq_n_s32(vqaddq_s32(x1, vshrq_n_s32(vandq_s32(x1, m1), 31)), r1);
-            x2 = vqrdmulhq_n_s32(
-                vshlq_r_s32(vshlq_r_s32(vsubq_n_s32(vldrbq_z_s32(out + c, p), q->input2_zero_point), q->left_shift), l2),
-                q->input2_multiplier);
-            x2 = vrshlq_n_s32(vqaddq_s32(x2, vshrq_n_s32(vandq_s32(x2, m2), 31)), r2);
-            h = vqrdmulhq_n_s32(vshlq_r_s32(vaddq_s32(x1, x2), lo_), q->output_multiplier);
-            h = vrshlq_n_s32(vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, mo), 31)), ro);
-            h = vminq_s32(vmaxq_s32(vaddq_n_s32(h, q->output_zero_point), add_lo), add_hi);
-            vstrbq_p_s32(out + c, h, p);
+            x1 = ad_mve_scale_n(vshlq_r_s32(vsubq_n_s32(h, q->input1_zero_point), q->left_shift), &s1);
+            x2 = ad_mve_scale_n(
+                vshlq_r_s32(vsubq_n_s32(vldrbq_z_s32(out + c, p), q->input2_zero_point), q->left_shift), &s2);
+            h = vaddq_n_s32(ad_mve_scale_n(vaddq_s32(x1, x2), &so), q->output_zero_point);
+            vstrbq_p_s32(out + c, vminq_s32(vmaxq_s32(h, add_lo), add_hi), p);
         }
     }
 #else

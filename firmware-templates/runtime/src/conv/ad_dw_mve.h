@@ -56,8 +56,9 @@ typedef struct
 /*
  * The taps of one full block of eight channels: acc[0]/acc[1] (even/odd
  * channels of pixel 0) and, for two pixels, acc[2]/acc[3] (pixel 1)
- * accumulate x * w over the n taps. The block's weights are 8 bytes a tap at w (the packed layout); the
- * input bytes are gathered at taps[t] + off (off: the block's channels), so
+ * accumulate x * w over the n taps. The block's weights are 8 bytes a tap at
+ * w (the packed layout); the input bytes are gathered at taps[t] + off (off:
+ * the block's channels), so
  * the channel offset costs no add per tap. 14 instructions a tap for two
  * pixels, 8 for one. Widening byte loads take low registers only ("l").
  */
@@ -207,22 +208,15 @@ AD_DW_MVE_INLINE int32x4_t ad_dw_mve_scale(int32x4_t v, const int32_t *rec, int3
 }
 
 /*
- * Stores eight channels (even lanes e, odd lanes o) at out, n of them:
- * narrowed with saturation to int16 (which keeps every clamp to int8 bounds
- * exact), clamped, stored as bytes.
+ * Stores the channels of a last partial block (even lanes e, odd lanes o;
+ * predicate p) at out: narrowed with saturation to int16 (which keeps every
+ * clamp to int8 bounds exact), clamped, stored as bytes.
  */
-AD_DW_MVE_INLINE void ad_dw_mve_put(int32x4_t e, int32x4_t o, int32_t lo, int32_t hi, int8_t *out, int32_t n)
+AD_DW_MVE_INLINE void ad_dw_mve_put(int32x4_t e, int32x4_t o, int32_t lo, int32_t hi, int8_t *out, mve_pred16_t p)
 {
     int16x8_t r = vqmovnbq_s32(vdupq_n_s16(0), e);
     r = vminq_s16(vmaxq_s16(vqmovntq_s32(r, o), vdupq_n_s16((int16_t)lo)), vdupq_n_s16((int16_t)hi));
-    if (n >= 8)
-    {
-        vstrbq_s16(out, r);
-    }
-    else
-    {
-        vstrbq_p_s16(out, r, vctp16q((uint32_t)n));
-    }
+    vstrbq_p_s16(out, r, p);
 }
 
 /*
@@ -243,6 +237,7 @@ AD_DW_MVE_INLINE void ad_dw_mve_pass(const int8_t *const *taps0, const int8_t *c
     int32_t c, t;
     for (c = 0; c < out_c; c += 8, rec += AD_DW_MVE_RECORD, w += (size_t)n_taps * 8)
     {
+        mve_pred16_t p;
         int32x4_t acc[4];
         acc[0] = vldrwq_s32(rec);
         acc[1] = vldrwq_s32(rec + 4);
@@ -254,48 +249,36 @@ AD_DW_MVE_INLINE void ad_dw_mve_pass(const int8_t *const *taps0, const int8_t *c
             if (two)
             {
                 ad_dw_mve_taps_two(acc, taps0, taps1, w, n_taps, off);
-            }
-            else
-            {
-                ad_dw_mve_taps_one(acc, taps0, w, n_taps, off);
-            }
-        }
-        else
-        {
-            /* The last 1-7 channels: the packed weights are 0 past out_c, the input loads stop there. */
-            mve_pred16_t p = vctp16q((uint32_t)(out_c - c));
-            for (t = 0; t < n_taps; t++)
-            {
-                int16x8_t k = vldrbq_s16(w + (size_t)t * 8);
-                int16x8_t x = vldrbq_z_s16(taps0[t] + c, p);
-                acc[0] = vaddq_s32(acc[0], vmullbq_int_s16(x, k));
-                acc[1] = vaddq_s32(acc[1], vmulltq_int_s16(x, k));
-                if (two)
-                {
-                    x = vldrbq_z_s16(taps1[t] + c, p);
-                    acc[2] = vaddq_s32(acc[2], vmullbq_int_s16(x, k));
-                    acc[3] = vaddq_s32(acc[3], vmulltq_int_s16(x, k));
-                }
-            }
-        }
-        if (out_c - c >= 8)
-        {
-            if (two)
-            {
                 ad_dw_mve_finish_two(acc, rec, zp, lo, hi, out0 + c, out1 + c, left);
             }
             else
             {
+                ad_dw_mve_taps_one(acc, taps0, w, n_taps, off);
                 ad_dw_mve_finish_one(acc, rec, zp, lo, hi, out0 + c, left);
             }
             continue;
         }
+        /* The last 1-7 channels: the packed weights are 0 past out_c, the input loads stop there. */
+        p = vctp16q((uint32_t)(out_c - c));
+        for (t = 0; t < n_taps; t++)
+        {
+            int16x8_t k = vldrbq_s16(w + (size_t)t * 8);
+            int16x8_t x = vldrbq_z_s16(taps0[t] + c, p);
+            acc[0] = vaddq_s32(acc[0], vmullbq_int_s16(x, k));
+            acc[1] = vaddq_s32(acc[1], vmulltq_int_s16(x, k));
+            if (two)
+            {
+                x = vldrbq_z_s16(taps1[t] + c, p);
+                acc[2] = vaddq_s32(acc[2], vmullbq_int_s16(x, k));
+                acc[3] = vaddq_s32(acc[3], vmulltq_int_s16(x, k));
+            }
+        }
         ad_dw_mve_put(ad_dw_mve_scale(acc[0], rec, zp, left), ad_dw_mve_scale(acc[1], rec + 4, zp, left), lo, hi,
-                      out0 + c, out_c - c);
+                      out0 + c, p);
         if (two)
         {
             ad_dw_mve_put(ad_dw_mve_scale(acc[2], rec, zp, left), ad_dw_mve_scale(acc[3], rec + 4, zp, left), lo, hi,
-                          out1 + c, out_c - c);
+                          out1 + c, p);
         }
     }
 }
@@ -303,28 +286,28 @@ AD_DW_MVE_INLINE void ad_dw_mve_pass(const int8_t *const *taps0, const int8_t *c
 
 /* All channels of one or (two) two output pixels; tapsN[t] points at the input pixel of tap t. */
 AD_DW_MVE_NOINLINE void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_t *const *taps1, int32_t n_taps,
-                                         const int8_t *filter, int32_t out_c, const int32_t *records, const ad_conv_quant *quant,
-                                         int8_t *out0, int8_t *out1, int two)
+                                         const int8_t *packed, int32_t out_c, const int32_t *records,
+                                         const ad_conv_quant *quant, int8_t *out0, int8_t *out1, int two)
 {
 #if AD_MVE
     if (records[0] != 0)
     {
         if (two)
         {
-            ad_dw_mve_pass(taps0, taps1, n_taps, filter, out_c, records, quant, out0, out1, 1, 1);
+            ad_dw_mve_pass(taps0, taps1, n_taps, packed, out_c, records, quant, out0, out1, 1, 1);
         }
         else
         {
-            ad_dw_mve_pass(taps0, taps0, n_taps, filter, out_c, records, quant, out0, out0, 0, 1);
+            ad_dw_mve_pass(taps0, taps0, n_taps, packed, out_c, records, quant, out0, out0, 0, 1);
         }
     }
     else if (two)
     {
-        ad_dw_mve_pass(taps0, taps1, n_taps, filter, out_c, records, quant, out0, out1, 1, 0);
+        ad_dw_mve_pass(taps0, taps1, n_taps, packed, out_c, records, quant, out0, out1, 1, 0);
     }
     else
     {
-        ad_dw_mve_pass(taps0, taps0, n_taps, filter, out_c, records, quant, out0, out0, 0, 0);
+        ad_dw_mve_pass(taps0, taps0, n_taps, packed, out_c, records, quant, out0, out0, 0, 0);
     }
 #else
     int32_t c, t, j;
@@ -340,7 +323,7 @@ AD_DW_MVE_NOINLINE void ad_dw_mve_pixels(const int8_t *const *taps0, const int8_
             int32_t acc = rec[0];
             for (t = 0; t < n_taps; t++)
             {
-                acc = ad_wrap_add(acc, ad_wrap_mul(taps[t][c], filter[((size_t)(c >> 3) * n_taps + t) * 8 + (c & 7)]));
+                acc = ad_wrap_add(acc, ad_wrap_mul(taps[t][c], packed[((size_t)(c >> 3) * n_taps + t) * 8 + (c & 7)]));
             }
             acc = ad_requantize(acc, rec[8], rec[16] + rec[24]);
             out[c] = (int8_t)ad_clamp_i32(ad_wrap_add(acc, quant->output_zero_point), quant->activation.min,
@@ -384,7 +367,7 @@ static inline void ad_dw_mve_taps(const ad_dw_mve_state *s, const int8_t *const 
 /* One output row; rows[ky] is the input row of filter row ky (NULL in the padding). */
 static inline void ad_dw_mve_row(const ad_dw_mve_state *s, const int8_t *const *rows, const ad_conv_params *p,
                                  int32_t k_h, int32_t k_w, int32_t in_w, int32_t in_c, int32_t out_w, int32_t out_c,
-                                 const int8_t *filter, const int32_t *records, const ad_conv_quant *quant,
+                                 const int8_t *packed, const int32_t *records, const ad_conv_quant *quant,
                                  int8_t *out_row)
 {
     int32_t n_taps = k_h * k_w;
@@ -395,13 +378,13 @@ static inline void ad_dw_mve_row(const ad_dw_mve_state *s, const int8_t *const *
     {
         ad_dw_mve_taps(s, rows, p, k_h, k_w, in_w, in_c, ox, taps0);
         ad_dw_mve_taps(s, rows, p, k_h, k_w, in_w, in_c, ox + 1, taps1);
-        ad_dw_mve_pixels(taps0, taps1, n_taps, filter, out_c, records, quant, out_row + (size_t)ox * out_c,
+        ad_dw_mve_pixels(taps0, taps1, n_taps, packed, out_c, records, quant, out_row + (size_t)ox * out_c,
                          out_row + (size_t)(ox + 1) * out_c, 1);
     }
     if (ox < out_w)
     {
         ad_dw_mve_taps(s, rows, p, k_h, k_w, in_w, in_c, ox, taps0);
-        ad_dw_mve_pixels(taps0, taps0, n_taps, filter, out_c, records, quant, out_row + (size_t)ox * out_c,
+        ad_dw_mve_pixels(taps0, taps0, n_taps, packed, out_c, records, quant, out_row + (size_t)ox * out_c,
                          out_row + (size_t)ox * out_c, 0);
     }
 }

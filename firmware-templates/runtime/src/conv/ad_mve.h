@@ -166,6 +166,33 @@ static inline int32x4_t ad_mve_scale_q(int32x4_t v, int32x4_t m, int32x4_t s)
     return vrshlq_s32(h, right);
 }
 
+/* One multiplier and shift for all lanes, the shift split once (ad_mve_scale_n). */
+typedef struct
+{
+    int32_t multiplier;
+    int32_t left;          /* max(s, 0) */
+    int32_t right;         /* min(s, 0) */
+    int32x4_t right_lanes; /* right in every lane, for the rounding fix-up */
+} ad_mve_scale;
+
+static inline ad_mve_scale ad_mve_scale_of(int32_t multiplier, int32_t shift)
+{
+    ad_mve_scale k;
+    k.multiplier = multiplier;
+    k.left = shift > 0 ? shift : 0;
+    k.right = shift > 0 ? 0 : shift;
+    k.right_lanes = vdupq_n_s32(k.right);
+    return k;
+}
+
+/* ad_mve_scale_q with a per-tensor scale: scalar VSHL, VQRDMULH and VRSHL operands. */
+static inline int32x4_t ad_mve_scale_n(int32x4_t v, const ad_mve_scale *k)
+{
+    int32x4_t h = vqrdmulhq_n_s32(vshlq_r_s32(v, k->left), k->multiplier);
+    h = vqaddq_s32(h, vshrq_n_s32(vandq_s32(h, k->right_lanes), 31));
+    return vrshlq_n_s32(h, k->right);
+}
+
 /* Four lanes of ad_requantize (multiplier m, shift s) + zp, clamped. */
 static inline int32x4_t ad_mve_requantize_q(int32x4_t v, int32x4_t m, int32x4_t s, int32_t zp, ad_activation act)
 {

@@ -56,7 +56,8 @@ static inline ad_status ad_avg_pool_blocks(const ad_pool_params *params, const a
                     for (j = 0; j < n; j++)
                     {
                         int32_t acc = sums[j];
-                        int32_t avg = acc > 0 ? ad_wrap_add(acc, count / 2) / count : ad_wrap_sub(acc, count / 2) / count;
+                        int32_t avg =
+                            acc > 0 ? ad_wrap_add(acc, count / 2) / count : ad_wrap_sub(acc, count / 2) / count;
                         *output++ = (int8_t)ad_clamp_i32(avg, activation->min, activation->max);
                     }
                 }
