@@ -42,6 +42,14 @@ fn autodeploy(args: &[&str], limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs autodeploy, which must refuse (exit 2) within `limit`; its output and output text.
+fn refused(args: &[&str], limit: Duration) -> (Output, String) {
+    let out = autodeploy(args, limit);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    (out, t)
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -86,15 +94,13 @@ fn a_user_board_file_validates_kws() {
 #[test]
 fn a_real_board_without_its_probe_exits_2_naming_the_problem() {
     // 10 s is the limit for this error; past it the run counts as a hang.
-    let out = autodeploy(
+    let (out, t) = refused(
         &["validate", &kws(), "--board", "apollo510-evb"],
         Duration::from_secs(10),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("board \"apollo510-evb\" needs a debug probe and none was found"),
-        "{}",
-        text(&out)
+        t.contains("board \"apollo510-evb\" needs a debug probe and none was found"),
+        "{t}"
     );
     // probe-rs's and nusb's warnings while scanning are hidden by default: our error is
     // the first thing on stderr.
@@ -115,7 +121,7 @@ fn the_default_log_filter_quiets_probe_rs_unless_asked() {
 fn serial_transport_on_a_real_board_without_a_usb_port_exits_2_listing_the_ports() {
     // This machine has no USB serial port: with none named, the error says so and how to
     // name one; with ids named, it says nothing matches. Both before any build.
-    let out = autodeploy(
+    let (_, t) = refused(
         &[
             "validate",
             &kws(),
@@ -126,14 +132,12 @@ fn serial_transport_on_a_real_board_without_a_usb_port_exits_2_listing_the_ports
         ],
         Duration::from_secs(10),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let t = text(&out);
     assert!(
         t.contains("no USB serial port found") && t.contains("--port PATH"),
         "{t}"
     );
 
-    let out = autodeploy(
+    let (_, t) = refused(
         &[
             "validate",
             &kws(),
@@ -146,14 +150,12 @@ fn serial_transport_on_a_real_board_without_a_usb_port_exits_2_listing_the_ports
         ],
         Duration::from_secs(10),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("no serial port matches --port 1366:0105:000123"),
-        "{}",
-        text(&out)
+        t.contains("no serial port matches --port 1366:0105:000123"),
+        "{t}"
     );
 
-    let out = autodeploy(
+    let (_, t) = refused(
         &[
             "validate",
             &kws(),
@@ -164,8 +166,7 @@ fn serial_transport_on_a_real_board_without_a_usb_port_exits_2_listing_the_ports
         ],
         Duration::from_secs(10),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("not a 16-bit hex"), "{}", text(&out));
+    assert!(t.contains("not a 16-bit hex"), "{t}");
 }
 
 #[test]
@@ -173,7 +174,7 @@ fn deploy_takes_the_board_link_flags() {
     // The same flags as validate, reaching the same checks: a real board's serial port by USB
     // ids, refused here in seconds since none is attached.
     let dir = tempfile::tempdir().unwrap();
-    let out = autodeploy(
+    let (_, t) = refused(
         &[
             "deploy",
             &kws(),
@@ -189,12 +190,7 @@ fn deploy_takes_the_board_link_flags() {
         ],
         Duration::from_secs(60),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("no serial port matches --port 1366:0105"),
-        "{}",
-        text(&out)
-    );
+    assert!(t.contains("no serial port matches --port 1366:0105"), "{t}");
 }
 
 #[test]

@@ -54,6 +54,14 @@ async fn connect_gdb(socket: &Path) -> Result<GdbRemote<UnixStream>, RpcError> {
 }
 
 /// The image check as a probe board does it, through its own gdbstub connection.
+/// Why `start` loaded the firmware; panics when it reused one or gave no reason.
+fn load_reason(start: &FirmwareStart) -> &str {
+    match start {
+        FirmwareStart::Loaded { reason: Some(r) } => r,
+        other => panic!("expected a load with a reason, got {other:?}"),
+    }
+}
+
 async fn same_image(socket: &Path, segments: &[Segment]) -> Result<(), String> {
     let mut gdb = connect_gdb(socket).await.map_err(|e| e.to_string())?;
     match image_difference(&mut gdb, segments).await {
@@ -155,12 +163,8 @@ async fn a_running_firmware_of_this_model_is_reused_and_others_are_loaded() {
     .await
     .unwrap();
     assert_eq!(loads.get(), 1);
-    match &start {
-        FirmwareStart::Loaded { reason: Some(r) } => {
-            assert!(r.contains("another model") && r.contains(&hash), "{r}")
-        }
-        other => panic!("expected a load, got {other:?}"),
-    }
+    let r = load_reason(&start);
+    assert!(r.contains("another model") && r.contains(&hash), "{r}");
     drop(_link);
 
     // --reload: loaded without asking the firmware.
@@ -212,15 +216,11 @@ async fn a_running_firmware_of_this_model_is_reused_and_others_are_loaded() {
     .await
     .unwrap();
     assert_eq!(loads.get(), 1);
-    match &start {
-        FirmwareStart::Loaded { reason: Some(r) } => {
-            assert!(
-                r.contains("cannot reach a firmware") && r.contains("SEGGER RTT"),
-                "{r}"
-            )
-        }
-        other => panic!("expected a load, got {other:?}"),
-    }
+    let r = load_reason(&start);
+    assert!(
+        r.contains("cannot reach a firmware") && r.contains("SEGGER RTT"),
+        "{r}"
+    );
     drop(_link);
 
     // Another build of the same model (one byte of its code differs, as another kernel choice
@@ -250,12 +250,8 @@ async fn a_running_firmware_of_this_model_is_reused_and_others_are_loaded() {
     .unwrap();
     assert_eq!(loads.get(), 1);
     assert!(!opened_before_load.get());
-    match &start {
-        FirmwareStart::Loaded { reason: Some(r) } => {
-            assert!(r.contains(&format!("{flipped:#010x}")), "{r}")
-        }
-        other => panic!("expected a load, got {other:?}"),
-    }
+    let r = load_reason(&start);
+    assert!(r.contains(&format!("{flipped:#010x}")), "{r}");
     drop(_link);
     session.kill().await;
 }
