@@ -13,16 +13,12 @@ use std::time::Duration;
 
 use autodeploy_model::Model;
 use autodeploy_reference::Interpreter;
-use autodeploy_rpc::transport::{GdbRemote, Rtt, RttTransport};
+use autodeploy_rpc::transport::{Rtt, RttTransport};
 use autodeploy_rpc::{Client, ClientConfig, RpcError};
-use autodeploy_toolchain::{
-    loadable_segments, symbol_address, Board, QemuOptions, QemuRunner, Segment,
-};
+use autodeploy_toolchain::{loadable_segments, Segment};
 use autodeploy_validate::reuse::{
     image_difference, reuse_or_load, FirmwareStart, REUSE_CHECK_TIMEOUT,
 };
-use autodeploy_validate::{build_for_model, kernels_for_board, FirmwareOptions, RTT_SYMBOL};
-use tokio::net::UnixStream;
 
 /// A fresh connection to QEMU's gdbstub and RTT on the control block at `address`.
 async fn open_rtt(socket: PathBuf, address: u32) -> Result<RttTransport, RpcError> {
@@ -35,22 +31,9 @@ async fn open_rtt_waiting(
     address: u32,
     wait: Duration,
 ) -> Result<RttTransport, RpcError> {
-    let gdb = connect_gdb(&socket).await?;
+    let gdb = common::connect_gdb(&socket).await?;
     let rtt = Rtt::attach(gdb, address, wait).await?;
     Ok(RttTransport::start(rtt))
-}
-
-async fn connect_gdb(socket: &Path) -> Result<GdbRemote<UnixStream>, RpcError> {
-    let mut stream = None;
-    for _ in 0..500 {
-        if let Ok(s) = UnixStream::connect(socket).await {
-            stream = Some(s);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let stream = stream.expect("QEMU's gdbstub socket");
-    GdbRemote::connect(stream, "test gdbstub".into(), Duration::from_secs(5)).await
 }
 
 /// The image check as a probe board does it, through its own gdbstub connection.
@@ -63,7 +46,9 @@ fn load_reason(start: &FirmwareStart) -> &str {
 }
 
 async fn same_image(socket: &Path, segments: &[Segment]) -> Result<(), String> {
-    let mut gdb = connect_gdb(socket).await.map_err(|e| e.to_string())?;
+    let mut gdb = common::connect_gdb(socket)
+        .await
+        .map_err(|e| e.to_string())?;
     match image_difference(&mut gdb, segments).await {
         Ok(None) => Ok(()),
         Ok(Some(at)) => Err(format!("the image differs at {at:#010x}")),
@@ -73,34 +58,15 @@ async fn same_image(socket: &Path, segments: &[Segment]) -> Result<(), String> {
 
 #[tokio::test]
 async fn a_running_firmware_of_this_model_is_reused_and_others_are_loaded() {
-    let board = Board::builtin("qemu-m4").unwrap();
+    // Started once: everything below talks to this one firmware.
+    let common::RttKws {
+        generated,
+        firmware,
+        address,
+        session,
+    } = common::start_rtt_kws().await;
     let bytes = common::model_bytes("mlperf-tiny/kws_ref_model");
     let model = Model::from_bytes(&bytes).unwrap();
-    let options = FirmwareOptions {
-        rtt: true,
-        ..FirmwareOptions::default()
-    };
-    let (generated, firmware) = build_for_model(
-        &model,
-        &bytes,
-        "kws_ref_model",
-        kernels_for_board(&board, true),
-        &board,
-        &common::cache_dir(),
-        &options,
-    )
-    .unwrap();
-    let address = symbol_address(&firmware.elf, RTT_SYMBOL).unwrap().unwrap() as u32;
-    let qemu = QemuOptions {
-        gdb: true,
-        ..QemuOptions::default()
-    };
-    // Started once: everything below talks to this one firmware.
-    let session = QemuRunner::discover()
-        .unwrap()
-        .start(&board, &firmware.elf, &qemu)
-        .await
-        .unwrap();
     let socket = session.gdb_socket().unwrap().to_path_buf();
     let hash = generated.model_hash.clone();
     let (segments, _) = loadable_segments(&firmware.elf).unwrap();

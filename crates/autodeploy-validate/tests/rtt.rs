@@ -6,13 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use autodeploy_model::Model;
 use autodeploy_rpc::transport::{GdbRemote, Rtt, RttTransport};
 use autodeploy_rpc::{Client, ClientConfig, RpcError};
-use autodeploy_toolchain::{symbol_address, Board, QemuOptions, QemuRunner};
-use autodeploy_validate::{
-    build_for_model, kernels_for_board, validate, FirmwareOptions, TransportKind, RTT_SYMBOL,
-};
+use autodeploy_validate::{validate, TransportKind};
 use tokio::net::UnixStream;
 
 async fn validate_over(transport: TransportKind, name: &str) -> autodeploy_validate::Report {
@@ -40,49 +36,12 @@ async fn attached() -> (
     autodeploy_toolchain::QemuSession,
     Rtt<GdbRemote<UnixStream>>,
 ) {
-    let board = Board::builtin("qemu-m4").unwrap();
-    let bytes = common::model_bytes("mlperf-tiny/kws_ref_model");
-    let model = Model::from_bytes(&bytes).unwrap();
-    let options = FirmwareOptions {
-        rtt: true,
-        ..FirmwareOptions::default()
-    };
-    let (_, firmware) = build_for_model(
-        &model,
-        &bytes,
-        "kws_ref_model",
-        kernels_for_board(&board, true),
-        &board,
-        &common::cache_dir(),
-        &options,
-    )
-    .unwrap();
-    let address = symbol_address(&firmware.elf, RTT_SYMBOL).unwrap().unwrap() as u32;
-    let qemu = QemuOptions {
-        gdb: true,
-        ..QemuOptions::default()
-    };
-    let session = QemuRunner::discover()
-        .unwrap()
-        .start(&board, &firmware.elf, &qemu)
+    let common::RttKws {
+        address, session, ..
+    } = common::start_rtt_kws().await;
+    let gdb = common::connect_gdb(session.gdb_socket().unwrap())
         .await
         .unwrap();
-    let socket = session.gdb_socket().unwrap().to_path_buf();
-    let mut stream = None;
-    for _ in 0..500 {
-        if let Ok(s) = UnixStream::connect(&socket).await {
-            stream = Some(s);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let gdb = GdbRemote::connect(
-        stream.unwrap(),
-        "test gdbstub".into(),
-        Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
     let rtt = Rtt::attach(gdb, address, Duration::from_secs(5))
         .await
         .unwrap();
