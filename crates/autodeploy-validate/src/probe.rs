@@ -60,11 +60,12 @@ pub(crate) async fn start(
     };
     let (segments, _) = autodeploy_toolchain::loadable_segments(&firmware.elf)
         .map_err(|e| toolchain_err(board, e))?;
+    let memory = || ProbeMemory {
+        session: Arc::clone(&session),
+        target: format!("{} through probe-rs", board.name),
+    };
     let same_image = async || {
-        let mut memory = ProbeMemory {
-            session: Arc::clone(&session),
-            target: format!("{} through probe-rs", board.name),
-        };
+        let mut memory = memory();
         match image_difference(&mut memory, &segments).await {
             Ok(None) => Ok(()),
             Ok(Some(at)) => Err(format!(
@@ -77,56 +78,47 @@ pub(crate) async fn start(
         during: during.to_string(),
         source: Box::new(source),
     };
-    match options.transport() {
-        TransportKind::Serial => {
-            let path = real_serial_port(options)?;
-            let baud = board.uart.baud;
-            let open = async |_loaded: bool| -> Result<Box<dyn Transport>, ValidateError> {
-                let port = SerialTransport::open(&path, baud)
+    // The serial port, or the RTT control block's address: found once, before any load.
+    enum Link {
+        Serial(std::path::PathBuf, u32),
+        Rtt(u32),
+    }
+    let link = match options.transport() {
+        TransportKind::Serial => Link::Serial(real_serial_port(options)?, board.uart.baud),
+        _ => Link::Rtt(rtt_address(firmware, &board.name)?),
+    };
+    let open = async |loaded: bool| -> Result<Box<dyn Transport>, ValidateError> {
+        match &link {
+            Link::Serial(path, baud) => {
+                let port = SerialTransport::open(path, *baud)
                     .map_err(|e| link_err("opening the board's serial port", e))?;
                 let link: Box<dyn Transport> = Box::new(port);
                 Ok(link)
-            };
-            reuse_or_load(
-                same_image,
-                open,
-                load,
-                expected_hash,
-                options.reload,
-                REUSE_CHECK_TIMEOUT,
-            )
-            .await
-        }
-        _ => {
-            let address = rtt_address(firmware, &board.name)?;
-            let open = async |loaded: bool| -> Result<Box<dyn Transport>, ValidateError> {
-                let memory = ProbeMemory {
-                    session: Arc::clone(&session),
-                    target: format!("{} through probe-rs", board.name),
-                };
+            }
+            Link::Rtt(address) => {
                 // Before a load: look once; after it: give the firmware time to set up.
                 let wait = if loaded {
                     RTT_ATTACH_WAIT
                 } else {
                     std::time::Duration::ZERO
                 };
-                let rtt = Rtt::attach(memory, address, wait)
+                let rtt = Rtt::attach(memory(), *address, wait)
                     .await
                     .map_err(|e| link_err("finding the RTT control block", e))?;
                 let link: Box<dyn Transport> = Box::new(RttTransport::start(rtt));
                 Ok(link)
-            };
-            reuse_or_load(
-                same_image,
-                open,
-                load,
-                expected_hash,
-                options.reload,
-                REUSE_CHECK_TIMEOUT,
-            )
-            .await
+            }
         }
-    }
+    };
+    reuse_or_load(
+        same_image,
+        open,
+        load,
+        expected_hash,
+        options.reload,
+        REUSE_CHECK_TIMEOUT,
+    )
+    .await
 }
 
 /// probe-rs's memory access on core 0. A Cortex-M's memory is reachable while it runs, so
