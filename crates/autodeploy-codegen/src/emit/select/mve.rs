@@ -303,8 +303,8 @@ pub(super) fn pack(
     let Some(portable) = portable(mve) else {
         return emitted;
     };
-    let packed =
-        tables(graph, layer).and_then(|t| on_tables(&emitted, mve, layer.index, fn_name, &t));
+    let packed = tables(graph, layer)
+        .and_then(|t| rewrite_on_tables(&emitted, mve, layer.index, fn_name, &t));
     packed.unwrap_or_else(|| {
         let code: String = emitted
             .code
@@ -321,7 +321,7 @@ pub(super) fn pack(
 
 /// `emitted`'s call on `tables`: its last four arguments are filter, bias,
 /// &output_dims and output.
-fn on_tables(
+fn rewrite_on_tables(
     emitted: &EmittedLayer,
     mve: Kernel,
     index: usize,
