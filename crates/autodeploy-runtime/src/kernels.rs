@@ -130,18 +130,18 @@ kernels! {
     Conv2dRowbufDspS8 => "ad_conv2d_rowbuf_dsp_s8", ["src/conv/ad_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     Conv2dDspS8 => "ad_conv2d_dsp_s8", ["src/conv/ad_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dot_dsp.h"];
     FullyConnectedDspS8 => "ad_fully_connected_dsp_s8", ["src/fully_connected/ad_fully_connected_dsp_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_dot_dsp.h"];
-    Conv2dW16DspS8 => "ad_conv2d_w16_dsp_s8", ["src/conv/ad_conv2d_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
-    Conv2dAddW16DspS8 => "ad_conv2d_add_w16_dsp_s8", ["src/conv/ad_conv2d_add_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dW16DspS8 => "ad_conv2d_w16_dsp_s8", ["src/conv/ad_conv2d_w16_scratch_size.c", "src/conv/ad_conv2d_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
+    Conv2dAddW16DspS8 => "ad_conv2d_add_w16_dsp_s8", ["src/conv/ad_conv2d_w16_scratch_size.c", "src/conv/ad_conv2d_add_w16_dsp_s8.c", "src/conv/ad_conv2d_w16.h", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dRowbufOptS8 => "ad_depthwise_conv2d_rowbuf_opt_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_opt_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h"];
     DepthwiseConv2dRowbufDspS8 => "ad_depthwise_conv2d_rowbuf_dsp_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
     DepthwiseConv2dDspS8 => "ad_depthwise_conv2d_dsp_s8", ["src/conv/ad_depthwise_conv2d_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_dsp.h", "src/conv/ad_dot_dsp.h"];
     Conv2dAddDspS8 => "ad_conv2d_add_dsp_s8", ["src/conv/ad_conv2d_add_dsp_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_add_fused.h", "src/conv/ad_dot_dsp.h"];
     // Helium (MVE) variants for Cortex-M55, chosen by the emitter's `select::mve` module.
-    Conv2dRowbufMveS8 => "ad_conv2d_rowbuf_mve_s8", ["src/conv/ad_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
-    DepthwiseConv2dRowbufMveS8 => "ad_depthwise_conv2d_rowbuf_mve_s8", ["src/conv/ad_depthwise_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
-    DepthwiseConv2dMveS8 => "ad_depthwise_conv2d_mve_s8", ["src/conv/ad_depthwise_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
-    Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
-    Conv2dAddMveS8 => "ad_conv2d_add_mve_s8", ["src/conv/ad_conv2d_add_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    Conv2dRowbufMveS8 => "ad_conv2d_rowbuf_mve_s8", ["src/conv/ad_conv2d_mve_scratch_size.c", "src/conv/ad_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    DepthwiseConv2dRowbufMveS8 => "ad_depthwise_conv2d_rowbuf_mve_s8", ["src/conv/ad_depthwise_conv2d_mve_scratch_size.c", "src/conv/ad_depthwise_conv2d_rowbuf_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_rowbuf.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    DepthwiseConv2dMveS8 => "ad_depthwise_conv2d_mve_s8", ["src/conv/ad_depthwise_conv2d_mve_scratch_size.c", "src/conv/ad_depthwise_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_dw_mve.h", "src/conv/ad_mve.h"];
+    Conv2dMveS8 => "ad_conv2d_mve_s8", ["src/conv/ad_conv2d_mve_scratch_size.c", "src/conv/ad_conv2d_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
+    Conv2dAddMveS8 => "ad_conv2d_add_mve_s8", ["src/conv/ad_conv2d_mve_scratch_size.c", "src/conv/ad_conv2d_add_mve_s8.c", "src/conv/ad_conv_check.h", "src/conv/ad_conv_mve.h", "src/conv/ad_mve.h", "src/conv/ad_add_fused.h"];
     FullyConnectedMveS8 => "ad_fully_connected_mve_s8", ["src/fully_connected/ad_fully_connected_mve_s8.c", "src/fully_connected/ad_fc_check.h", "src/conv/ad_mve.h"];
     AvgPoolMveS8 => "ad_avg_pool_mve_s8", ["src/pool/ad_avg_pool_mve_s8.c", "src/pool/ad_pool_common.h", "src/pool/ad_avg_pool_blocks.h", "src/conv/ad_mve.h"];
     AvgPoolDspS8 => "ad_avg_pool_dsp_s8", ["src/pool/ad_avg_pool_dsp_s8.c", "src/pool/ad_pool_common.h", "src/pool/ad_avg_pool_blocks.h", "src/conv/ad_dot_dsp.h"];

@@ -20,6 +20,26 @@ static inline int32_t ad_dims_count(const ad_dims *d)
     return d->n * d->h * d->w * d->c;
 }
 
+/**
+ * Bytes a pointer takes in a scratch size: 8 on 32- and 64-bit builds alike,
+ * so the planner's size (computed once, for any target) fits both.
+ */
+#define AD_SCRATCH_POINTER 8
+
+/**
+ * The caller's scratch when it holds `bytes` bytes at a 4-byte boundary (the
+ * planner gives 16), NULL otherwise: a kernel with a *_scratch_size companion
+ * returns AD_ERR_ARG then, before writing anything.
+ */
+static inline void *ad_scratch(const ad_context *ctx, int32_t bytes)
+{
+    if (ctx == NULL || ctx->buf == NULL || ((uintptr_t)ctx->buf & 3u) != 0u || ctx->size < bytes)
+    {
+        return NULL;
+    }
+    return ctx->buf;
+}
+
 /** Non-NULL shape with rank in 0..=AD_MAX_RANK and every dimension >= 0. */
 static inline int ad_shape_ok(const ad_shape *s)
 {

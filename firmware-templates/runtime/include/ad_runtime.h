@@ -792,6 +792,18 @@ ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      const ad_dims *output_dims,
                                      int8_t *residual);
 
+/*
+ * Scratch of the variants that take it: ctx->buf (4-byte aligned; the
+ * planner gives 16) must hold this many bytes, or the kernel returns
+ * AD_ERR_ARG. The pointers a scratch holds count 8 bytes each on any target.
+ */
+/** Scratch bytes of ad_conv2d_w16_dsp_s8 and ad_conv2d_add_w16_dsp_s8 (0 for invalid dims). */
+int32_t ad_conv2d_w16_dsp_s8_scratch_size(const ad_dims *filter_dims);
+/** Scratch bytes of ad_conv2d_mve_s8, ad_conv2d_rowbuf_mve_s8 and ad_conv2d_add_mve_s8 (0 for invalid dims). */
+int32_t ad_conv2d_mve_s8_scratch_size(const ad_dims *filter_dims, const ad_dims *output_dims);
+/** Scratch bytes of ad_depthwise_conv2d_mve_s8 and ad_depthwise_conv2d_rowbuf_mve_s8 (0 for invalid dims). */
+int32_t ad_depthwise_conv2d_mve_s8_scratch_size(const ad_dims *filter_dims, const ad_dims *output_dims);
+
 /* Helium (MVE) variants for Cortex-M55 (plain C without MVE). */
 /** ad_conv2d_s8 for one group on Helium (MVE), on generation-time tables: filter packed and bias as channel records (ad_conv_mve.h). */
 ad_status ad_conv2d_mve_s8(const ad_context *ctx,

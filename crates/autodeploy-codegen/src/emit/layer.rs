@@ -170,13 +170,36 @@ impl<'a> Emitter<'a> {
             Some(emitted) => emitted,
             None => super::select::apply(self.kernels, self.plain(layer)?, layer),
         };
-        Ok(super::select::prewiden(
+        let emitted = super::select::prewiden(
             self.kernels,
             self.graph,
             layer,
             &self.function_name(i),
             emitted,
-        ))
+        );
+        Ok(self.with_scratch(i, emitted))
+    }
+
+    /// `emitted` calling its kernel with layer `i`'s scratch from the plan
+    /// (an `ad_context` on the arena) instead of `NULL`, if it has some.
+    fn with_scratch(&self, i: usize, emitted: EmittedLayer) -> EmittedLayer {
+        let (Some(kernel), Some(p)) = (emitted.kernel, self.plan.scratch[i]) else {
+            return emitted;
+        };
+        let call = format!("return {}(NULL, ", kernel.c_name());
+        if emitted.code.matches(&call).count() != 1 {
+            return emitted;
+        }
+        let code = emitted.code.replace(
+            &call,
+            &format!(
+                "const ad_context ctx = {{.buf = ARENA({}u), .size = {}}}; /* scratch, planned */\n    return {}(&ctx, ",
+                p.offset,
+                p.size,
+                kernel.c_name()
+            ),
+        );
+        EmittedLayer { code, ..emitted }
     }
 
     /// Emits layer `layer` with its plain kernel, whatever its plan entry

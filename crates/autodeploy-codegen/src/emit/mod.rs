@@ -24,12 +24,12 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::MissingKernel;
-use crate::plan::{plan_with_external, MemoryPlan, PlanOptions};
+use crate::plan::{plan_with_scratch, MemoryPlan, PlanOptions};
 use crate::state::{plan_state, StateOp, StatePlan};
 use crate::CodegenError;
 
 pub use c::identifier;
-pub use select::{variants_for, KernelChoice, VARIANTS};
+pub use select::{scratch, variants_for, KernelChoice, VARIANTS};
 
 const HEADER_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.h.hbs");
 const SOURCE_TEMPLATE: &str = include_str!("../../../../firmware-templates/model/model.c.hbs");
@@ -127,59 +127,32 @@ pub fn generate(
         .filter(|op| state.ops[op.index] == StateOp::Kernel)
         .map(|op| Layer::prepare(graph, op).map_err(|e| CodegenError::Model(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let memory = plan_with_external(graph, &options.plan, &state.external())?;
-    if memory
-        .order
-        .iter()
-        .enumerate()
-        .any(|(position, &layer)| position != layer)
-    {
-        return Err(CodegenError::Model(
-            "the emitter runs layers in the model's order; plan without reordering".into(),
-        ));
-    }
-
-    let mut emitter = layer::Emitter {
-        graph,
-        plan: &memory,
-        state: &state,
-        name,
-        used_constants: BTreeSet::new(),
-        kernels: options.kernels,
-    };
-    let mut functions = String::new();
-    let mut shared = shared::SharedConsts::new(name);
-    let mut layer_kernels = Vec::new();
-    let mut missing = Vec::new();
-    let mut prepared = layers.iter();
-    for op in &graph.operators {
-        let result = match state.ops[op.index] {
-            StateOp::Kernel => match prepared.next() {
-                Some(layer) => emitter.layer(layer),
-                None => unreachable!("one prepared layer per kernel layer"),
-            },
-            what => emitter.state_layer(op, what),
-        };
-        match result {
-            Ok(emitted) => {
-                functions.push_str(&shared.pool(&emitted.code));
-                functions.push('\n');
-                layer_kernels.push(emitted.kernel);
+    // The variants' scratch goes into the arena: plan, emit, and plan again
+    // with the scratch the chosen kernels need, until every layer has it.
+    // Scratch only grows, and a layer's need is one of its kernels' sizes,
+    // so this ends (in two rounds on every model we have).
+    let mut scratch = vec![0; graph.operators.len()];
+    let (memory, round) = loop {
+        let memory = plan_with_scratch(graph, &options.plan, &state.external(), &scratch)?;
+        let round = emit_layers(graph, &memory, &state, &layers, name, options.kernels)?;
+        let mut enough = true;
+        for (l, need) in round.scratch.iter().enumerate() {
+            if *need > scratch[l] {
+                scratch[l] = *need;
+                enough = false;
             }
-            Err(layer::LayerError::NoKernel) => missing.push(MissingKernel {
-                layer: op.index,
-                op: op.name().to_string(),
-                dtype: graph
-                    .input_of(op, 0)
-                    .map_or("?".into(), |t| t.dtype.to_string()),
-            }),
-            Err(layer::LayerError::Other(e)) => return Err(e),
         }
-    }
-    if !missing.is_empty() {
-        return Err(CodegenError::NoKernels(missing));
-    }
-    let mut used_constants = std::mem::take(&mut emitter.used_constants);
+        if enough {
+            break (memory, round);
+        }
+    };
+    let Round {
+        functions,
+        shared,
+        layer_kernels,
+        mut used_constants,
+        ..
+    } = round;
     // A variant on generation-time tables no longer reads its layer's int8
     // filter: leave out constants no emitted code names.
     used_constants.retain(|&i| names_symbol(&functions, &format!("{name}_t{i}")));
@@ -274,6 +247,91 @@ pub fn generate(
     let runtime = runtime_files(&generated.kernels());
     generated.files.extend(runtime);
     Ok(generated)
+}
+
+/// The layers emitted on one memory plan.
+struct Round {
+    functions: String,
+    shared: shared::SharedConsts,
+    layer_kernels: Vec<Option<Kernel>>,
+    used_constants: BTreeSet<usize>,
+    /// Per layer: the scratch bytes its kernel needs ([`select::scratch`]).
+    scratch: Vec<usize>,
+}
+
+/// Emits every layer of `graph` on `memory` (`layers`: the prepared kernel
+/// layers, in order); all layers without a C kernel in one error.
+fn emit_layers(
+    graph: &autodeploy_model::Graph,
+    memory: &MemoryPlan,
+    state: &StatePlan,
+    layers: &[Layer],
+    name: &str,
+    kernels: KernelChoice,
+) -> Result<Round, CodegenError> {
+    if memory
+        .order
+        .iter()
+        .enumerate()
+        .any(|(position, &layer)| position != layer)
+    {
+        return Err(CodegenError::Model(
+            "the emitter runs layers in the model's order; plan without reordering".into(),
+        ));
+    }
+    let mut emitter = layer::Emitter {
+        graph,
+        plan: memory,
+        state,
+        name,
+        used_constants: BTreeSet::new(),
+        kernels,
+    };
+    let mut functions = String::new();
+    let mut shared = shared::SharedConsts::new(name);
+    let mut layer_kernels = Vec::new();
+    let mut scratch = vec![0; graph.operators.len()];
+    let mut missing = Vec::new();
+    let mut prepared = layers.iter();
+    for op in &graph.operators {
+        let result = match state.ops[op.index] {
+            StateOp::Kernel => match prepared.next() {
+                Some(layer) => emitter.layer(layer).map(|emitted| {
+                    scratch[op.index] = emitted
+                        .kernel
+                        .map_or(0, |k| select::scratch::bytes(k, layer));
+                    emitted
+                }),
+                None => unreachable!("one prepared layer per kernel layer"),
+            },
+            what => emitter.state_layer(op, what),
+        };
+        match result {
+            Ok(emitted) => {
+                functions.push_str(&shared.pool(&emitted.code));
+                functions.push('\n');
+                layer_kernels.push(emitted.kernel);
+            }
+            Err(layer::LayerError::NoKernel) => missing.push(MissingKernel {
+                layer: op.index,
+                op: op.name().to_string(),
+                dtype: graph
+                    .input_of(op, 0)
+                    .map_or("?".into(), |t| t.dtype.to_string()),
+            }),
+            Err(layer::LayerError::Other(e)) => return Err(e),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(CodegenError::NoKernels(missing));
+    }
+    Ok(Round {
+        functions,
+        shared,
+        layer_kernels,
+        used_constants: emitter.used_constants,
+        scratch,
+    })
 }
 
 /// The state region's initial data (flash) and, per tensor, its offset in

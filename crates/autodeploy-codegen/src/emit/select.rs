@@ -21,6 +21,7 @@ mod conv;
 mod depthwise;
 mod fully_connected;
 mod mve;
+pub mod scratch;
 
 /// Which kernels the generated code calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -275,6 +275,19 @@ pub fn plan_with_external(
     options: &PlanOptions,
     external: &[usize],
 ) -> Result<MemoryPlan, CodegenError> {
+    plan_with_scratch(graph, options, external, &[])
+}
+
+/// [`plan_with_external`] with at least `scratch[l]` bytes of scratch for
+/// layer `l` (beyond the slice: none), on top of
+/// [`PlanOptions::scratch_bytes`]: the emitter's second round, once it knows
+/// the kernels it calls.
+pub fn plan_with_scratch(
+    graph: &Graph,
+    options: &PlanOptions,
+    external: &[usize],
+    scratch: &[usize],
+) -> Result<MemoryPlan, CodegenError> {
     for t in &graph.tensors {
         if t.data.is_none() && t.dtype.bits().is_none() && !external.contains(&t.index) {
             return Err(CodegenError::UnsizedTensor {
@@ -283,10 +296,14 @@ pub fn plan_with_external(
             });
         }
     }
+    let extra = scratch;
     let scratch: Vec<usize> = graph
         .operators
         .iter()
-        .map(|op| (options.scratch_bytes)(graph, op))
+        .map(|op| {
+            let at_least = extra.get(op.index).copied().unwrap_or(0);
+            (options.scratch_bytes)(graph, op).max(at_least)
+        })
         .collect();
     let model_order: Vec<usize> = (0..graph.operators.len()).collect();
     order::check_topological(graph, &model_order)?;

@@ -22,11 +22,10 @@ ad_status ad_conv2d_add_mve_s8(const ad_context *ctx,
                                const ad_dims *output_dims,
                                int8_t *residual)
 {
-    (void)ctx;
     if (add_quant == NULL)
     {
         return AD_ERR_ARG;
     }
-    return ad_conv_mve_image(params, quant, add_quant, input_dims, input, filter_dims, filter, bias, output_dims,
+    return ad_conv_mve_image(ctx, params, quant, add_quant, input_dims, input, filter_dims, filter, bias, output_dims,
                              residual);
 }

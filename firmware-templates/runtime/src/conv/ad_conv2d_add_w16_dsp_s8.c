@@ -17,11 +17,10 @@ ad_status ad_conv2d_add_w16_dsp_s8(const ad_context *ctx,
                                    const ad_dims *output_dims,
                                    int8_t *residual)
 {
-    (void)ctx;
     if (add_quant == NULL)
     {
         return AD_ERR_ARG;
     }
-    return ad_conv2d_w16_run(NULL, params, quant, add_quant, input_dims, input, filter_dims, filter_pairs, channels,
+    return ad_conv2d_w16_run(ctx, NULL, params, quant, add_quant, input_dims, input, filter_dims, filter_pairs, channels,
                              output_dims, residual);
 }

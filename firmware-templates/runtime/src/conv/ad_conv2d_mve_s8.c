@@ -22,6 +22,5 @@ ad_status ad_conv2d_mve_s8(const ad_context *ctx,
                            const ad_dims *output_dims,
                            int8_t *output)
 {
-    (void)ctx;
-    return ad_conv_mve_image(params, quant, NULL, input_dims, input, filter_dims, filter, bias, output_dims, output);
+    return ad_conv_mve_image(ctx, params, quant, NULL, input_dims, input, filter_dims, filter, bias, output_dims, output);
 }

@@ -95,7 +95,6 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     int pixels, small;
     ad_status status;
 
-    (void)ctx;
     status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
     if (status != AD_OK)
     {
@@ -107,6 +106,10 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
         return AD_ERR_ARG;
     }
     status = ad_conv_mve_begin(quant, filter_dims, filter, bias, &window);
+    if (status == AD_OK)
+    {
+        status = ad_conv_mve_bind(&s, ctx, output_dims->c, window);
+    }
     if (status != AD_OK)
     {
         return status;
@@ -144,9 +147,6 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
-    int32_t sums[AD_CONV_MVE_SUMS(out_c)];
-    int8_t windows[AD_CONV_MVE_WINDOWS(window)];
-    ad_conv_mve_bind(&s, sums, windows, out_c, window);
     /* Every byte offset of the scheme fits in 32 bits (always, for arenas below 2 GiB). */
     small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
             (int64_t)g.units_out * g.out_unit < 0x40000000;

@@ -157,6 +157,24 @@ static inline int32_t ad_w16_shift_right(int32_t v, int32_t shift)
     return ad_rounding_divide_by_pot(v, -shift);
 }
 
+/* Widened input words of a k_h x (4 groups4) window, when they fit AD_W16_WIDE (0: the narrow loop runs). */
+static inline int32_t ad_w16_wide_words(int32_t k_h, int32_t groups4)
+{
+    return (int64_t)k_h * groups4 * 2 <= AD_W16_WIDE ? k_h * groups4 * 2 : 0;
+}
+
+/*
+ * Scratch bytes of a k_h x k_w x in_c filter: the widened input words, the
+ * row pointers (rows and xs, k_h each), then k_h + 1 rows of len4 bytes
+ * (copies of rows that cross the image's border, and the zero-point row).
+ */
+static inline int32_t ad_w16_scratch(int32_t k_h, int32_t k_w, int32_t in_c)
+{
+    int32_t len4 = (k_w * in_c + 3) & ~3;
+    return (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, len4 / 4) + 2 * k_h * AD_SCRATCH_POINTER +
+           (k_h + 1) * len4;
+}
+
 static inline int8_t ad_w16_add(const ad_add_quant *q, int32_t a, int32_t c)
 {
     int32_t x1 = ad_w16_shift_right(
@@ -170,7 +188,8 @@ static inline int8_t ad_w16_add(const ad_add_quant *q, int32_t a, int32_t c)
     return (int8_t)ad_clamp_i32(v, q->activation.min, q->activation.max);
 }
 
-static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
+static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
+                               const ad_row_buffer *rb,
                                const ad_conv_params *params,
                                const ad_conv_quant *quant,
                                const ad_add_quant *add_quant,
@@ -183,13 +202,10 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                                int8_t *output)
 {
     ad_rowbuf_geom g;
-    union {
-        uint32_t align;
-        int8_t bytes[AD_W16_SCRATCH];
-    } scratch;
-    const int8_t *rows[AD_W16_MAX_ROWS] = {NULL};
-    const int8_t *xs[AD_W16_MAX_ROWS];
-    int8_t *zp_row;
+    /* All in the caller's scratch (ad_w16_scratch). */
+    int32_t *wide;
+    const int8_t **rows, **xs;
+    int8_t *bytes, *zp_row;
     int32_t filters_per_group;
     int32_t oy, ox, oc, ky, gi;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
@@ -197,8 +213,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     int8_t zp;
     int pixels, inside, own_copy, full_range;
 #if AD_DOT_DSP
-    /* The pixel's input vectors widened once (SXTB16 lanes), shared by all output channels. */
-    int32_t wide[AD_W16_WIDE];
+    /* The pixel's input vectors widened once (SXTB16 lanes) in wide, shared by all output channels. */
     int wide_ok;
 #endif
     ad_status status;
@@ -225,8 +240,16 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     len = k_w * in_c;
     len4 = (len + 3) & ~3;
     groups4 = len4 / 4;
+    wide = (int32_t *)ad_scratch(ctx, ad_w16_scratch(k_h, k_w, in_c));
+    if (wide == NULL)
+    {
+        return AD_ERR_ARG;
+    }
+    rows = (const int8_t **)(wide + ad_w16_wide_words(k_h, groups4));
+    xs = rows + k_h;
+    bytes = (int8_t *)(wide + ad_w16_wide_words(k_h, groups4)) + 2 * (size_t)k_h * AD_SCRATCH_POINTER;
 #if AD_DOT_DSP
-    wide_ok = (int64_t)k_h * groups4 * 2 <= AD_W16_WIDE;
+    wide_ok = ad_w16_wide_words(k_h, groups4) != 0;
 #endif
     /* The stack buffer is for taps outside the image and rows not a multiple of 4 long only. */
     inside = params->padding.h == 0 && params->padding.w == 0 && len == len4 &&
@@ -250,10 +273,10 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
     full_range = act_min <= -128 && act_max >= 127;
     (void)full_range; /* SSAT needs the DSP extension */
     zp = (int8_t)quant->input_zero_point;
-    zp_row = scratch.bytes;
+    zp_row = bytes;
     if (!inside)
     {
-        zp_row = scratch.bytes + (size_t)k_h * len4;
+        zp_row = bytes + (size_t)k_h * len4;
         memset(zp_row, zp, (size_t)len4);
     }
 
@@ -320,13 +343,13 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 for (i = 0; i + 4 <= in_c; i += 4)
                 {
                     int32_t v = ad_w16_load4(src + i);
-                    memcpy(scratch.bytes + i, &v, sizeof v);
+                    memcpy(bytes + i, &v, sizeof v);
                 }
                 for (; i < len4; i++)
                 {
-                    scratch.bytes[i] = i < in_c ? src[i] : zp;
+                    bytes[i] = i < in_c ? src[i] : zp;
                 }
-                xs[0] = scratch.bytes;
+                xs[0] = bytes;
             }
             else if (pixels)
             {
@@ -340,7 +363,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_row_buffer *rb,
                 int direct = ix0 >= 0 && ix0 + k_w <= in_w && len == len4;
                 for (ky = 0; ky < k_h; ky++)
                 {
-                    int8_t *copy = scratch.bytes + (size_t)ky * len4;
+                    int8_t *copy = bytes + (size_t)ky * len4;
                     if (rows[ky] == NULL)
                     {
                         xs[ky] = zp_row;

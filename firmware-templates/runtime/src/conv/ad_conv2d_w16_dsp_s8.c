@@ -16,7 +16,6 @@ ad_status ad_conv2d_w16_dsp_s8(const ad_context *ctx,
                                const ad_dims *output_dims,
                                int8_t *output)
 {
-    (void)ctx;
-    return ad_conv2d_w16_run(rb, params, quant, NULL, input_dims, input, filter_dims, filter_pairs, channels,
+    return ad_conv2d_w16_run(ctx, rb, params, quant, NULL, input_dims, input, filter_dims, filter_pairs, channels,
                              output_dims, output);
 }

@@ -44,9 +44,9 @@
 #define AD_CONV_MVE_GROUP 3
 
 /*
- * Per-call state: the windows and the sums of two output pixels, in arrays
- * the kernel sizes to the layer on its stack (C99 variable-length arrays), so
- * the stack holds what the call needs and no more.
+ * Per-call state: the windows and the sums of two output pixels, in the
+ * caller's scratch (ad_conv2d_mve_s8_scratch_size: the planner places it in
+ * the arena, live during the layer only).
  */
 typedef struct
 {
@@ -58,14 +58,25 @@ typedef struct
 #define AD_CONV_MVE_SUMS(out_c) (2 * ((out_c) + AD_CONV_MVE_GROUP))
 #define AD_CONV_MVE_WINDOWS(window) (2 * ((window) > 0 ? (window) : 1))
 
-/* Points the state at the kernel's arrays (AD_CONV_MVE_SUMS and AD_CONV_MVE_WINDOWS long). */
-static inline void ad_conv_mve_bind(ad_conv_mve_state *s, int32_t *sums, int8_t *windows, int32_t out_c,
-                                    int32_t window)
+/* Scratch bytes for out_c channels of a window-byte receptive field: the sums, then the windows. */
+static inline int32_t ad_conv_mve_scratch(int32_t window, int32_t out_c)
 {
+    return (int32_t)sizeof(int32_t) * AD_CONV_MVE_SUMS(out_c) + AD_CONV_MVE_WINDOWS(window);
+}
+
+/* Points the state into the caller's scratch; AD_ERR_ARG when it is missing or too small. */
+static inline ad_status ad_conv_mve_bind(ad_conv_mve_state *s, const ad_context *ctx, int32_t out_c, int32_t window)
+{
+    int32_t *sums = (int32_t *)ad_scratch(ctx, ad_conv_mve_scratch(window, out_c));
+    if (sums == NULL)
+    {
+        return AD_ERR_ARG;
+    }
     s->acc[0] = sums;
     s->acc[1] = sums + out_c + AD_CONV_MVE_GROUP;
-    s->window[0] = windows;
-    s->window[1] = windows + AD_CONV_MVE_WINDOWS(window) / 2;
+    s->window[0] = (int8_t *)(sums + AD_CONV_MVE_SUMS(out_c));
+    s->window[1] = s->window[0] + AD_CONV_MVE_WINDOWS(window) / 2;
+    return AD_OK;
 }
 
 /* Fills one filter row's part of the window: taps left of, inside and right of the input. */
@@ -375,7 +386,7 @@ static inline void ad_conv_mve_gather(int8_t *window, const int8_t *image, int32
  * CONV_2D over whole images for ad_conv2d_mve_s8 and, with add_quant,
  * ad_conv2d_add_mve_s8 (the value is then added to out[i], which is read first).
  */
-static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad_conv_quant *quant,
+static inline ad_status ad_conv_mve_image(const ad_context *ctx, const ad_conv_params *params, const ad_conv_quant *quant,
                                           const ad_add_quant *add_quant, const ad_dims *input_dims,
                                           const int8_t *input, const ad_dims *filter_dims, const int8_t *filter,
                                           const int32_t *bias, const ad_dims *output_dims, int8_t *output)
@@ -397,6 +408,10 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
         return AD_ERR_ARG;
     }
     status = ad_conv_mve_begin(quant, filter_dims, filter, bias, &window);
+    if (status == AD_OK)
+    {
+        status = ad_conv_mve_bind(&s, ctx, output_dims->c, window);
+    }
     if (status != AD_OK)
     {
         return status;
@@ -411,9 +426,6 @@ static inline ad_status ad_conv_mve_image(const ad_conv_params *params, const ad
     out_c = output_dims->c;
     zp = (int8_t)quant->input_zero_point;
 
-    int32_t sums[AD_CONV_MVE_SUMS(out_c)];
-    int8_t windows[AD_CONV_MVE_WINDOWS(window)];
-    ad_conv_mve_bind(&s, sums, windows, out_c, window);
     for (b = 0; b < output_dims->n; b++)
     {
         const int8_t *image = input + (size_t)b * in_h * in_w * in_c;

@@ -32,7 +32,6 @@ ad_status ad_depthwise_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
     ad_status status;
 
-    (void)ctx;
     status = ad_dw_conv2d_check(params, input_dims, filter_dims, output_dims);
     if (status != AD_OK)
     {
@@ -60,12 +59,10 @@ input_dims->n != 1 ||
     {
         return status;
     }
-    if (!ad_dw_mve_check(k_h * k_w, out_c, bias))
+    if (!ad_dw_mve_check(k_h * k_w, out_c, bias) || ad_dw_mve_bind(&s, ctx, k_h * k_w, out_c, quant) != AD_OK)
     {
         return AD_ERR_ARG;
     }
-    int8_t padding[AD_DW_MVE_PADDING(out_c)];
-    ad_dw_mve_bind(&s, padding, out_c, quant);
     for (oy = 0; oy < out_h; oy++)
     {
         ad_rowbuf_save(&g, oy);

@@ -41,16 +41,22 @@
 #endif
 
 /*
- * Per-call state: a row of input zero points, read by taps in the padding,
- * in an array the kernel sizes to the layer on its stack (C99
- * variable-length array, AD_DW_MVE_PADDING bytes).
+ * Per-call state, in the caller's scratch (ad_depthwise_conv2d_mve_s8_scratch_size:
+ * the planner places it in the arena, live during the layer only): the tap
+ * pointers of two output pixels, then a row of input zero points that taps in
+ * the padding read.
  */
 typedef struct
 {
+    const int8_t **taps[2];
     int8_t *padding;
 } ad_dw_mve_state;
 
-#define AD_DW_MVE_PADDING(out_c) ((out_c) > 0 ? (out_c) : 1)
+/* Scratch bytes for n_taps taps (k_h * k_w) and out_c channels: two pixels' tap pointers, the zero-point row. */
+static inline int32_t ad_dw_mve_scratch(int32_t n_taps, int32_t out_c)
+{
+    return 2 * (n_taps > 0 ? n_taps : 1) * AD_SCRATCH_POINTER + (out_c > 0 ? out_c : 1);
+}
 
 #if AD_MVE
 /*
@@ -339,11 +345,24 @@ static inline int ad_dw_mve_check(int32_t n_taps, int32_t out_c, const int32_t *
     return records != NULL && out_c <= AD_MVE_MAX_CHANNELS && n_taps <= AD_DW_MVE_MAX_TAPS;
 }
 
-/* Points the state at the kernel's padding row (AD_DW_MVE_PADDING bytes) and fills it with the input zero point. */
-static inline void ad_dw_mve_bind(ad_dw_mve_state *s, int8_t *padding, int32_t out_c, const ad_conv_quant *quant)
+/*
+ * Points the state into the caller's scratch and fills the zero-point row;
+ * AD_ERR_ARG when the scratch is missing or too small.
+ */
+static inline ad_status ad_dw_mve_bind(ad_dw_mve_state *s, const ad_context *ctx, int32_t n_taps, int32_t out_c,
+                                       const ad_conv_quant *quant)
 {
-    s->padding = padding;
-    ad_mve_fill(padding, (int8_t)quant->input_zero_point, out_c);
+    int32_t slots = n_taps > 0 ? n_taps : 1;
+    const int8_t **taps = (const int8_t **)ad_scratch(ctx, ad_dw_mve_scratch(n_taps, out_c));
+    if (taps == NULL)
+    {
+        return AD_ERR_ARG;
+    }
+    s->taps[0] = taps;
+    s->taps[1] = taps + slots;
+    s->padding = (int8_t *)(taps + 2 * slots);
+    ad_mve_fill(s->padding, (int8_t)quant->input_zero_point, out_c);
+    return AD_OK;
 }
 
 /* Tap pointers of output pixel ox: the input pixel of each tap, the zero-point row in the padding. */
@@ -371,8 +390,8 @@ static inline void ad_dw_mve_row(const ad_dw_mve_state *s, const int8_t *const *
                                  int8_t *out_row)
 {
     int32_t n_taps = k_h * k_w;
-    const int8_t *taps0[n_taps > 0 ? n_taps : 1];
-    const int8_t *taps1[n_taps > 0 ? n_taps : 1];
+    const int8_t **taps0 = s->taps[0];
+    const int8_t **taps1 = s->taps[1];
     int32_t ox;
     for (ox = 0; ox + 2 <= out_w; ox += 2)
     {

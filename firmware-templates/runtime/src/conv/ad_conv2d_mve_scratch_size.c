@@ -1,0 +1,19 @@
+/*
+ * autodeploy runtime: the scratch size of ad_conv2d_mve_s8, ad_conv2d_rowbuf_mve_s8
+ * and ad_conv2d_add_mve_s8 (the
+ * *_scratch_size companion in ad_runtime.h). The code generator computes the
+ * same size on the host to place each layer's scratch in the arena; a
+ * codegen test compiles this file on the host and compares the two.
+ */
+#include "ad_runtime.h"
+
+#include "ad_conv_mve.h"
+
+int32_t ad_conv2d_mve_s8_scratch_size(const ad_dims *filter_dims, const ad_dims *output_dims)
+{
+    if (!ad_dims_ok(filter_dims) || !ad_dims_ok(output_dims))
+    {
+        return 0;
+    }
+    return ad_conv_mve_scratch(filter_dims->h * filter_dims->w * filter_dims->c, output_dims->c);
+}
