@@ -24,7 +24,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::MissingKernel;
-use crate::plan::{plan_with_scratch, MemoryPlan, PlanOptions};
+use crate::plan::{grow_scratch, plan_with_scratch, MemoryPlan, PlanOptions};
 use crate::state::{plan_state, StateOp, StatePlan};
 use crate::CodegenError;
 
@@ -127,24 +127,37 @@ pub fn generate(
         .filter(|op| state.ops[op.index] == StateOp::Kernel)
         .map(|op| Layer::prepare(graph, op).map_err(|e| CodegenError::Model(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    // The variants' scratch goes into the arena: plan, emit, and plan again
-    // with the scratch the chosen kernels need, until every layer has it.
-    // Scratch only grows, and a layer's need is one of its kernels' sizes,
-    // so this ends (in two rounds on every model we have).
-    let mut scratch = vec![0; graph.operators.len()];
-    let (memory, round) = loop {
-        let memory = plan_with_scratch(graph, &options.plan, &state.external(), &scratch)?;
+    // The variants' scratch goes into the arena: plan without it, emit to
+    // learn the kernels, plan again with their scratch (`scratch_plan`), and
+    // repeat while a layer's kernel lacks scratch (a kernel's choice can
+    // follow the plan). Needs only grow, and each is one of a layer's
+    // kernels' sizes, so this ends: in two rounds on every model we have.
+    let external = state.external();
+    let base = plan_with_scratch(graph, &options.plan, &external, &[])?;
+    let layer_count = graph.operators.len();
+    let (mut fastest, mut least) = (vec![0; layer_count], vec![0; layer_count]);
+    let mut memory = base.clone();
+    let round = loop {
         let round = emit_layers(graph, &memory, &state, &layers, name, options.kernels)?;
-        let mut enough = true;
-        for (l, need) in round.scratch.iter().enumerate() {
-            if *need > scratch[l] {
-                scratch[l] = *need;
-                enough = false;
-            }
+        let has_scratch = |l: usize| {
+            let need = round.least_scratch[l];
+            need == 0 || memory.scratch[l].is_some_and(|p| p.size >= need)
+        };
+        if (0..layer_count).all(has_scratch) {
+            break round;
         }
-        if enough {
-            break (memory, round);
+        for l in 0..layer_count {
+            fastest[l] = fastest[l].max(round.fastest_scratch[l]);
+            least[l] = least[l].max(round.least_scratch[l]);
         }
+        memory = scratch_plan(
+            graph,
+            &options.plan,
+            &external,
+            &fastest,
+            &least,
+            base.arena_size,
+        )?;
     };
     let Round {
         functions,
@@ -255,8 +268,41 @@ struct Round {
     shared: shared::SharedConsts,
     layer_kernels: Vec<Option<Kernel>>,
     used_constants: BTreeSet<usize>,
-    /// Per layer: the scratch bytes its kernel needs ([`select::scratch`]).
-    scratch: Vec<usize>,
+    /// Per layer: the scratch bytes its kernel runs fastest with, and the
+    /// fewest it runs with ([`select::scratch`]).
+    fastest_scratch: Vec<usize>,
+    least_scratch: Vec<usize>,
+}
+
+/// Percent of the arena without scratch that the kernels' fastest scratch
+/// may add; beyond it, each layer gets its least scratch, grown into the
+/// bytes the arena has free during the layer (docs/memory-plan.md).
+pub const SCRATCH_BUDGET_PERCENT: usize = 3;
+
+/// The plan with each layer's `fastest` scratch if that keeps the arena
+/// within [`SCRATCH_BUDGET_PERCENT`] of `base_arena`; otherwise with the
+/// `least` scratch, grown into the arena's free bytes ([`grow_scratch`]),
+/// whichever arena is smaller.
+fn scratch_plan(
+    graph: &autodeploy_model::Graph,
+    options: &PlanOptions,
+    external: &[usize],
+    fastest: &[usize],
+    least: &[usize],
+    base_arena: usize,
+) -> Result<MemoryPlan, CodegenError> {
+    let budget = base_arena + base_arena * SCRATCH_BUDGET_PERCENT / 100;
+    let fast = plan_with_scratch(graph, options, external, fastest)?;
+    if fast.arena_size <= budget || fastest == least {
+        return Ok(fast);
+    }
+    let mut small = plan_with_scratch(graph, options, external, least)?;
+    grow_scratch(graph, &mut small, fastest);
+    Ok(if small.arena_size < fast.arena_size {
+        small
+    } else {
+        fast
+    })
 }
 
 /// Emits every layer of `graph` on `memory` (`layers`: the prepared kernel
@@ -290,16 +336,18 @@ fn emit_layers(
     let mut functions = String::new();
     let mut shared = shared::SharedConsts::new(name);
     let mut layer_kernels = Vec::new();
-    let mut scratch = vec![0; graph.operators.len()];
+    let mut fastest_scratch = vec![0; graph.operators.len()];
+    let mut least_scratch = vec![0; graph.operators.len()];
     let mut missing = Vec::new();
     let mut prepared = layers.iter();
     for op in &graph.operators {
         let result = match state.ops[op.index] {
             StateOp::Kernel => match prepared.next() {
                 Some(layer) => emitter.layer(layer).map(|emitted| {
-                    scratch[op.index] = emitted
-                        .kernel
-                        .map_or(0, |k| select::scratch::bytes(k, layer));
+                    if let Some(k) = emitted.kernel {
+                        fastest_scratch[op.index] = select::scratch::bytes(k, layer);
+                        least_scratch[op.index] = select::scratch::least(k, layer);
+                    }
                     emitted
                 }),
                 None => unreachable!("one prepared layer per kernel layer"),
@@ -330,7 +378,8 @@ fn emit_layers(
         shared,
         layer_kernels,
         used_constants: emitter.used_constants,
-        scratch,
+        fastest_scratch,
+        least_scratch,
     })
 }
 

@@ -261,6 +261,36 @@ impl MemoryPlan {
     }
 }
 
+/// Grows each layer's scratch in place, up to `up_to[l]` bytes, into arena
+/// bytes that nothing else uses during the layer, so a kernel that takes
+/// what it is given (the Helium convolutions' channel blocks) runs faster in
+/// the same arena. The plan still passes [`check`].
+pub fn grow_scratch(graph: &Graph, plan: &mut MemoryPlan, up_to: &[usize]) {
+    for l in 0..plan.scratch.len() {
+        let Some(p) = plan.scratch[l] else {
+            continue;
+        };
+        let want = up_to
+            .get(l)
+            .copied()
+            .unwrap_or(0)
+            .min(plan.arena_size.saturating_sub(p.offset));
+        // The largest size in p.size..=want that passes the check (which
+        // fails from some size on, once the scratch meets a live buffer).
+        let (mut ok, mut bad) = (p.size, want + 1);
+        while ok + 1 < bad {
+            let mid = ok + (bad - ok) / 2;
+            plan.scratch[l] = Some(Placement { size: mid, ..p });
+            if check(graph, plan).is_ok() {
+                ok = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        plan.scratch[l] = Some(Placement { size: ok, ..p });
+    }
+}
+
 /// Plans the arena of `graph`. The returned plan has passed [`check`].
 pub fn plan(graph: &Graph, options: &PlanOptions) -> Result<MemoryPlan, CodegenError> {
     plan_with_external(graph, options, &[])

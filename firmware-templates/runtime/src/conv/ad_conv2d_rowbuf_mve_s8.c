@@ -3,9 +3,9 @@
  * variant: the values of ad_conv2d_rowbuf_s8 for one group (filter depth =
  * input depth), on the generation-time tables of ad_conv_mve.h instead of the
  * filter and bias. Per output pixel the receptive field is gathered into one
- * window (1x1: the pixel itself), then each output channel is one VMLADAVA
- * dot product over it, four channels and two pixels per pass sharing the
- * loads. Plain C without MVE.
+ * window (1x1: the pixel itself, or a copy when the channels run in blocks),
+ * then each output channel is one VMLADAVA dot product over it, three
+ * channels and two pixels per pass sharing the loads. Plain C without MVE.
  */
 #include "ad_runtime.h"
 
@@ -92,7 +92,7 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     int32_t oy, ox, ky, p;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
     int8_t zp;
-    int pixels, small;
+    int pixels, small, blocked;
     ad_status status;
 
     status = ad_conv2d_check(params, input_dims, filter_dims, output_dims, &filters_per_group);
@@ -147,6 +147,8 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
     {
         return status;
     }
+    /* Outputs stored block by block may overwrite a pixel that later blocks still read: copy it first. */
+    blocked = s.block < out_c;
     /* Every byte offset of the scheme fits in 32 bits (always, for arenas below 2 GiB). */
     small = g.delta > -0x40000000 && g.delta < 0x40000000 && (int64_t)g.units_in * g.in_unit < 0x40000000 &&
             (int64_t)g.units_out * g.out_unit < 0x40000000;
@@ -164,13 +166,17 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
             int8_t *out0 = output + (size_t)p * out_c;
             const int8_t *x0 = ad_pixels_unit(&g, p);
             const int8_t *x1 = x0;
+            if (blocked || (two && x0 != input + (size_t)p * in_c))
+            {
+                x0 = ad_pixels_copy(s.window[0], x0, in_c);
+            }
             if (two)
             {
-                if (x0 != input + (size_t)p * in_c)
-                {
-                    x0 = ad_pixels_copy(s.window[0], x0, in_c);
-                }
                 x1 = ad_pixels_unit(&g, p + 1);
+                if (blocked)
+                {
+                    x1 = ad_pixels_copy(s.window[1], x1, in_c);
+                }
             }
             ad_conv_mve_pixels(&s, x0, x1, in_c, filter, bias, out_c, quant, NULL, out0, out0 + out_c, two);
         }
@@ -184,9 +190,15 @@ ad_status ad_conv2d_rowbuf_mve_s8(const ad_context *ctx,
             for (ox = 0; ox < out_w; ox++)
             {
                 p = oy * out_w + ox;
+                const int8_t *x;
                 ad_rowbuf_save(&g, p);
-                ad_conv_mve_pixels(&s, (const int8_t *)ad_rowbuf_unit(&g, p, p), NULL, in_c, filter, bias, out_c, quant,
-                                   NULL, out_row + (size_t)ox * out_c, NULL, 0);
+                x = (const int8_t *)ad_rowbuf_unit(&g, p, p);
+                if (blocked)
+                {
+                    x = ad_pixels_copy(s.window[0], x, in_c);
+                }
+                ad_conv_mve_pixels(&s, x, NULL, in_c, filter, bias, out_c, quant, NULL, out_row + (size_t)ox * out_c,
+                                   NULL, 0);
             }
             continue;
         }

@@ -164,15 +164,18 @@ static inline int32_t ad_w16_wide_words(int32_t k_h, int32_t groups4)
 }
 
 /*
- * Scratch bytes of a k_h x k_w x in_c filter: the widened input words, the
- * row pointers (rows and xs, k_h each), then k_h + 1 rows of len4 bytes
- * (copies of rows that cross the image's border, and the zero-point row).
+ * Scratch bytes of a k_h x k_w x in_c filter for the fastest run: the row
+ * pointers (rows and xs, k_h each), k_h + 1 rows of len4 bytes (copies of
+ * rows that cross the image's border, and the zero-point row), then the
+ * widened input words. The kernel runs with less: without the widened words
+ * (the narrow loop), and without the row copies when every row is read in
+ * place (no padding, rows a multiple of 4 long, no row-buffer pixels).
  */
 static inline int32_t ad_w16_scratch(int32_t k_h, int32_t k_w, int32_t in_c)
 {
     int32_t len4 = (k_w * in_c + 3) & ~3;
-    return (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, len4 / 4) + 2 * k_h * AD_SCRATCH_POINTER +
-           (k_h + 1) * len4;
+    return 2 * k_h * AD_SCRATCH_POINTER + (k_h + 1) * len4 +
+           (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, len4 / 4);
 }
 
 static inline int8_t ad_w16_add(const ad_add_quant *q, int32_t a, int32_t c)
@@ -206,6 +209,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     int32_t *wide;
     const int8_t **rows, **xs;
     int8_t *bytes, *zp_row;
+    int32_t copies;
     int32_t filters_per_group;
     int32_t oy, ox, oc, ky, gi;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
@@ -240,25 +244,29 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     len = k_w * in_c;
     len4 = (len + 3) & ~3;
     groups4 = len4 / 4;
-    wide = (int32_t *)ad_scratch(ctx, ad_w16_scratch(k_h, k_w, in_c));
-    if (wide == NULL)
-    {
-        return AD_ERR_ARG;
-    }
-    rows = (const int8_t **)(wide + ad_w16_wide_words(k_h, groups4));
-    xs = rows + k_h;
-    bytes = (int8_t *)(wide + ad_w16_wide_words(k_h, groups4)) + 2 * (size_t)k_h * AD_SCRATCH_POINTER;
-#if AD_DOT_DSP
-    wide_ok = ad_w16_wide_words(k_h, groups4) != 0;
-#endif
-    /* The stack buffer is for taps outside the image and rows not a multiple of 4 long only. */
+    /* The row copies are for taps outside the image and rows not a multiple of 4 long only. */
     inside = params->padding.h == 0 && params->padding.w == 0 && len == len4 &&
              (int64_t)(out_h - 1) * params->stride.h + (int64_t)(k_h - 1) * params->dilation.h < in_h &&
              (int64_t)(out_w - 1) * params->stride.w + k_w - 1 < in_w;
+    pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
     if (k_h > AD_W16_MAX_ROWS || (!inside && (int64_t)(k_h + 1) * len4 > AD_W16_SCRATCH))
     {
         return AD_ERR_ARG;
     }
+    /* Scratch: the row pointers, the row copies unless every row is read in place, then the widened words if they fit. */
+    copies = inside && !pixels ? 0 : (k_h + 1) * len4;
+    rows = (const int8_t **)ad_scratch(ctx, 2 * k_h * AD_SCRATCH_POINTER + copies);
+    if (rows == NULL)
+    {
+        return AD_ERR_ARG;
+    }
+    xs = rows + k_h;
+    bytes = (int8_t *)rows + 2 * (size_t)k_h * AD_SCRATCH_POINTER;
+    wide = (int32_t *)(void *)(bytes + copies);
+#if AD_DOT_DSP
+    wide_ok = ad_w16_wide_words(k_h, groups4) != 0 &&
+              ctx->size >= 2 * k_h * AD_SCRATCH_POINTER + copies + (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, groups4);
+#endif
     for (oc = 0; oc < out_c; oc++)
     {
         const int32_t *rec = channels + (size_t)oc * AD_W16_RECORD;
@@ -280,7 +288,6 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
         memset(zp_row, zp, (size_t)len4);
     }
 
-    pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
     /* Output pixel p ends at delta + (p + 1) * out_c bytes; at most at input pixel p + 1's
      * start for every p, it meets only pixels already read or p itself. */
     own_copy = pixels && len4 <= AD_W16_SCRATCH &&

@@ -44,37 +44,51 @@
 #define AD_CONV_MVE_GROUP 3
 
 /*
- * Per-call state: the windows and the sums of two output pixels, in the
- * caller's scratch (ad_conv2d_mve_s8_scratch_size: the planner places it in
- * the arena, live during the layer only).
+ * Per-call state, in the caller's scratch (the planner places it in the
+ * arena, live during the layer only): the windows of two output pixels and
+ * their sums for one block of output channels. The block is all of out_c
+ * when the scratch holds ad_conv2d_mve_s8_scratch_size bytes; with less
+ * (down to the sums of 12 channels), the channels run in blocks of a
+ * multiple of 12 (groups of 3, vectors of 4) that fit.
  */
 typedef struct
 {
     int32_t *acc[2];
     int8_t *window[2];
+    int32_t block;
 } ad_conv_mve_state;
 
-/* The int32 sums and the window bytes a call needs (a group's worth of slack past out_c). */
-#define AD_CONV_MVE_SUMS(out_c) (2 * ((out_c) + AD_CONV_MVE_GROUP))
+/* The int32 sums for a block of channels (whole groups: a group writes all its sums) and the window bytes. */
+#define AD_CONV_MVE_SUMS(block) (2 * (((block) + AD_CONV_MVE_GROUP - 1) / AD_CONV_MVE_GROUP * AD_CONV_MVE_GROUP))
 #define AD_CONV_MVE_WINDOWS(window) (2 * ((window) > 0 ? (window) : 1))
+/* Channels of the smallest block. */
+#define AD_CONV_MVE_BLOCK 12
 
-/* Scratch bytes for out_c channels of a window-byte receptive field: the sums, then the windows. */
-static inline int32_t ad_conv_mve_scratch(int32_t window, int32_t out_c)
+/* Scratch bytes for blocks of `block` channels and a window-byte receptive field: the sums, then the windows. */
+static inline int32_t ad_conv_mve_scratch(int32_t window, int32_t block)
 {
-    return (int32_t)sizeof(int32_t) * AD_CONV_MVE_SUMS(out_c) + AD_CONV_MVE_WINDOWS(window);
+    return (int32_t)sizeof(int32_t) * AD_CONV_MVE_SUMS(block) + AD_CONV_MVE_WINDOWS(window);
 }
 
-/* Points the state into the caller's scratch; AD_ERR_ARG when it is missing or too small. */
+/*
+ * Points the state into the caller's scratch, with the largest block it
+ * holds; AD_ERR_ARG when it is missing or holds less than the smallest block.
+ */
 static inline ad_status ad_conv_mve_bind(ad_conv_mve_state *s, const ad_context *ctx, int32_t out_c, int32_t window)
 {
-    int32_t *sums = (int32_t *)ad_scratch(ctx, ad_conv_mve_scratch(window, out_c));
+    int32_t least = out_c < AD_CONV_MVE_BLOCK ? out_c : AD_CONV_MVE_BLOCK;
+    int32_t *sums = (int32_t *)ad_scratch(ctx, ad_conv_mve_scratch(window, least));
+    int32_t room;
     if (sums == NULL)
     {
         return AD_ERR_ARG;
     }
+    /* Sums per pixel the scratch holds; a block of 12k channels is 12k sums. */
+    room = (ctx->size - AD_CONV_MVE_WINDOWS(window)) / (int32_t)(2 * sizeof(int32_t));
+    s->block = room >= AD_CONV_MVE_SUMS(out_c) / 2 ? out_c : room / AD_CONV_MVE_BLOCK * AD_CONV_MVE_BLOCK;
     s->acc[0] = sums;
-    s->acc[1] = sums + out_c + AD_CONV_MVE_GROUP;
-    s->window[0] = (int8_t *)(sums + AD_CONV_MVE_SUMS(out_c));
+    s->acc[1] = sums + AD_CONV_MVE_SUMS(s->block) / 2;
+    s->window[0] = (int8_t *)(sums + AD_CONV_MVE_SUMS(s->block));
     s->window[1] = s->window[0] + AD_CONV_MVE_WINDOWS(window) / 2;
     return AD_OK;
 }
@@ -256,11 +270,9 @@ AD_CONV_MVE_INLINE void ad_conv_mve_sums(const int8_t *x0, const int8_t *x1, int
  * residual already at out[c] (ad_add_fused.h's values). Four channels per
  * vector, the last one predicated.
  */
-static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records, int32_t out_c,
+static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *rec, int32_t out_c,
                                       const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out)
 {
-    /* Per vector of four channels: multipliers, left shifts, right shifts. */
-    const int32_t *rec = records + ad_conv_mve_section(out_c);
     int32_t zp = quant->output_zero_point;
     int32_t c;
 #if AD_MVE
@@ -334,25 +346,36 @@ static inline void ad_conv_mve_finish(const int32_t *acc, const int32_t *records
 }
 
 /*
- * Output pixel x0 -> out0 and (two) x1 -> out1: all sums first, then the
- * requantisation, so the windows are read in full before any output is
- * stored (outputs may overwrite the inputs in place).
+ * Output pixel x0 -> out0 and (two) x1 -> out1, one block of channels at a
+ * time: the block's sums first, then its requantisation. With one block the
+ * windows are read in full before any output is stored, so outputs may
+ * overwrite the inputs in place; with more, the caller passes copies.
  */
-AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(ad_conv_mve_state *s, const int8_t *x0, const int8_t *x1, int32_t n,
-                                             const int8_t *packed, const int32_t *records, int32_t out_c,
+AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(const ad_conv_mve_state *s, const int8_t *x0, const int8_t *x1,
+                                             int32_t n, const int8_t *packed, const int32_t *records, int32_t out_c,
                                              const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out0,
                                              int8_t *out1, int two)
 {
-    if (two)
+    /* Per vector of four channels: multipliers, left shifts, right shifts (12 words). */
+    const int32_t *rec = records + ad_conv_mve_section(out_c);
+    /* Packed filter bytes per output channel. */
+    int32_t per_channel = ((n + 15) >> 4) * 16;
+    int32_t oc, nc;
+    for (oc = 0; oc < out_c; oc += nc)
     {
-        ad_conv_mve_sums(x0, x1, n, packed, records, out_c, s->acc[0], s->acc[1], 1);
-        ad_conv_mve_finish(s->acc[0], records, out_c, quant, add_quant, out0);
-        ad_conv_mve_finish(s->acc[1], records, out_c, quant, add_quant, out1);
-    }
-    else
-    {
-        ad_conv_mve_sums(x0, x0, n, packed, records, out_c, s->acc[0], s->acc[0], 0);
-        ad_conv_mve_finish(s->acc[0], records, out_c, quant, add_quant, out0);
+        const int8_t *w = packed + (size_t)oc * per_channel;
+        nc = out_c - oc < s->block ? out_c - oc : s->block;
+        if (two)
+        {
+            ad_conv_mve_sums(x0, x1, n, w, records + oc, nc, s->acc[0], s->acc[1], 1);
+            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, quant, add_quant, out0 + oc);
+            ad_conv_mve_finish(s->acc[1], rec + 3 * oc, nc, quant, add_quant, out1 + oc);
+        }
+        else
+        {
+            ad_conv_mve_sums(x0, x0, n, w, records + oc, nc, s->acc[0], s->acc[0], 0);
+            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, quant, add_quant, out0 + oc);
+        }
     }
 }
 

@@ -15,5 +15,5 @@ int32_t ad_depthwise_conv2d_mve_s8_scratch_size(const ad_dims *filter_dims, cons
     {
         return 0;
     }
-    return ad_dw_mve_scratch(filter_dims->h * filter_dims->w, output_dims->c);
+    return ad_dw_mve_scratch(filter_dims->h * filter_dims->w, output_dims->c, 1);
 }

@@ -44,7 +44,7 @@
  * Per-call state, in the caller's scratch (ad_depthwise_conv2d_mve_s8_scratch_size:
  * the planner places it in the arena, live during the layer only): the tap
  * pointers of two output pixels, then a row of input zero points that taps in
- * the padding read.
+ * the padding read (left out when no tap falls outside the input).
  */
 typedef struct
 {
@@ -52,10 +52,23 @@ typedef struct
     int8_t *padding;
 } ad_dw_mve_state;
 
-/* Scratch bytes for n_taps taps (k_h * k_w) and out_c channels: two pixels' tap pointers, the zero-point row. */
-static inline int32_t ad_dw_mve_scratch(int32_t n_taps, int32_t out_c)
+/*
+ * Scratch bytes for n_taps taps (k_h * k_w) and out_c channels: two pixels'
+ * tap pointers, then the zero-point row when `padded` (some tap falls
+ * outside the input).
+ */
+static inline int32_t ad_dw_mve_scratch(int32_t n_taps, int32_t out_c, int padded)
 {
-    return 2 * (n_taps > 0 ? n_taps : 1) * AD_SCRATCH_POINTER + (out_c > 0 ? out_c : 1);
+    return 2 * (n_taps > 0 ? n_taps : 1) * AD_SCRATCH_POINTER + (padded ? (out_c > 0 ? out_c : 1) : 0);
+}
+
+/* Whether some tap of a k_h x k_w window over in_h x in_w giving out_h x out_w falls outside the input. */
+static inline int ad_dw_mve_padded(const ad_conv_params *p, int32_t in_h, int32_t in_w, int32_t k_h, int32_t k_w,
+                                   int32_t out_h, int32_t out_w)
+{
+    return p->padding.h != 0 || p->padding.w != 0 ||
+           (int64_t)(out_h - 1) * p->stride.h + (int64_t)(k_h - 1) * p->dilation.h >= in_h ||
+           (int64_t)(out_w - 1) * p->stride.w + (int64_t)(k_w - 1) * p->dilation.w >= in_w;
 }
 
 #if AD_MVE
@@ -346,22 +359,26 @@ static inline int ad_dw_mve_check(int32_t n_taps, int32_t out_c, const int32_t *
 }
 
 /*
- * Points the state into the caller's scratch and fills the zero-point row;
- * AD_ERR_ARG when the scratch is missing or too small.
+ * Points the state into the caller's scratch and fills the zero-point row
+ * (when `padded`); AD_ERR_ARG when the scratch is missing or too small.
  */
 static inline ad_status ad_dw_mve_bind(ad_dw_mve_state *s, const ad_context *ctx, int32_t n_taps, int32_t out_c,
-                                       const ad_conv_quant *quant)
+                                       int padded, const ad_conv_quant *quant)
 {
     int32_t slots = n_taps > 0 ? n_taps : 1;
-    const int8_t **taps = (const int8_t **)ad_scratch(ctx, ad_dw_mve_scratch(n_taps, out_c));
+    const int8_t **taps = (const int8_t **)ad_scratch(ctx, ad_dw_mve_scratch(n_taps, out_c, padded));
     if (taps == NULL)
     {
         return AD_ERR_ARG;
     }
     s->taps[0] = taps;
     s->taps[1] = taps + slots;
-    s->padding = (int8_t *)(taps + 2 * slots);
-    ad_mve_fill(s->padding, (int8_t)quant->input_zero_point, out_c);
+    s->padding = NULL;
+    if (padded)
+    {
+        s->padding = (int8_t *)(taps + 2 * slots);
+        ad_mve_fill(s->padding, (int8_t)quant->input_zero_point, out_c);
+    }
     return AD_OK;
 }
 
