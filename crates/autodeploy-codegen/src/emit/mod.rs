@@ -343,12 +343,11 @@ fn emit_layers(
     for op in &graph.operators {
         let result = match state.ops[op.index] {
             StateOp::Kernel => match prepared.next() {
-                Some(layer) => emitter.layer(layer).map(|emitted| {
+                Some(layer) => emitter.layer(layer).inspect(|emitted| {
                     if let Some(k) = emitted.kernel {
                         fastest_scratch[op.index] = select::scratch::bytes(k, layer);
                         least_scratch[op.index] = select::scratch::least(k, layer);
                     }
-                    emitted
                 }),
                 None => unreachable!("one prepared layer per kernel layer"),
             },

@@ -206,7 +206,6 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
 {
     ad_rowbuf_geom g;
     /* All in the caller's scratch (ad_w16_scratch). */
-    int32_t *wide;
     const int8_t **rows, **xs;
     int8_t *bytes, *zp_row;
     int32_t copies;
@@ -217,7 +216,8 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     int8_t zp;
     int pixels, inside, own_copy, full_range;
 #if AD_DOT_DSP
-    /* The pixel's input vectors widened once (SXTB16 lanes) in wide, shared by all output channels. */
+    /* The pixel's input vectors widened once (SXTB16 lanes), shared by all output channels. */
+    int32_t *wide;
     int wide_ok;
 #endif
     ad_status status;
@@ -262,8 +262,8 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     }
     xs = rows + k_h;
     bytes = (int8_t *)rows + 2 * (size_t)k_h * AD_SCRATCH_POINTER;
-    wide = (int32_t *)(void *)(bytes + copies);
 #if AD_DOT_DSP
+    wide = (int32_t *)(void *)(bytes + copies);
     wide_ok = ad_w16_wide_words(k_h, groups4) != 0 &&
               ctx->size >= 2 * k_h * AD_SCRATCH_POINTER + copies + (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, groups4);
 #endif
