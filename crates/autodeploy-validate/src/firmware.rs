@@ -112,7 +112,8 @@ pub fn build(
 }
 
 /// Generates the C for `model` (named `name`) and builds the validator firmware for `board`
-/// under `cache_dir` (sources in `work/`, builds in `builds/`).
+/// under `cache_dir` (sources in a directory of its own under `work/`,
+/// removed afterwards; builds in `builds/`).
 pub fn build_for_model(
     model: &Model,
     model_bytes: &[u8],
@@ -126,14 +127,24 @@ pub fn build_for_model(
     generate_options.kernels = kernels;
     let generated = generate(model, model_bytes, &generate_options)
         .map_err(|e| ValidateError::Codegen(Box::new(e)))?;
-    let work_dir = cache_dir
-        .join("work")
-        .join(&generated.model_hash[..16])
-        .join(&board.name);
+    // A directory of this build's own: two builds of one model for one board
+    // (two tests, two terminals) must not rewrite each other's sources while
+    // the compiler reads them. The builds cache by content, so the sources
+    // are not needed afterwards.
+    let parent = cache_dir.join("work").join(&generated.model_hash[..16]);
+    let io_err = |source| ValidateError::Io {
+        path: parent.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&parent).map_err(io_err)?;
+    let work_dir = tempfile::Builder::new()
+        .prefix(&format!("{}-", board.name))
+        .tempdir_in(&parent)
+        .map_err(io_err)?;
     let firmware = build(
         &generated,
         board,
-        &work_dir,
+        work_dir.path(),
         &cache_dir.join("builds"),
         options,
     )?;

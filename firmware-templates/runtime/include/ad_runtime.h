@@ -793,9 +793,18 @@ ad_status ad_depthwise_conv2d_add_s8(const ad_context *ctx,
                                      int8_t *residual);
 
 /*
- * Scratch of the variants that take it: ctx->buf (4-byte aligned; the
- * planner gives 16) must hold this many bytes, or the kernel returns
- * AD_ERR_ARG. The pointers a scratch holds count 8 bytes each on any target.
+ * Scratch of the variants that take it, from ctx (ctx->buf 4-byte aligned;
+ * the planner gives 16). These sizes are what the kernels run fastest with;
+ * they run with less, and return AD_ERR_ARG below their least:
+ * - the Helium CONV_2D variants compute their output channels in blocks of
+ *   12k channels when the scratch holds fewer than all the sums (least: the
+ *   sums of min(C_OUT, 12) channels for two pixels, 8 bytes each rounded up
+ *   to groups of 3, plus 2 * KH * KW * C_IN window bytes);
+ * - the Helium depthwise variants leave out the zero-point row (C_OUT bytes)
+ *   when no tap falls outside the input;
+ * - the w16 variants leave out the widened input words (the narrow loop then
+ *   runs) and, when every filter row is read in place, the row copies.
+ * The pointers a scratch holds count 8 bytes each on any target.
  */
 /** Scratch bytes of ad_conv2d_w16_dsp_s8 and ad_conv2d_add_w16_dsp_s8 (0 for invalid dims). */
 int32_t ad_conv2d_w16_dsp_s8_scratch_size(const ad_dims *filter_dims);

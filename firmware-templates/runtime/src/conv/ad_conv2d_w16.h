@@ -41,6 +41,7 @@
 #include "ad_dot_dsp.h"
 #include "ad_rowbuf.h"
 
+/* Most bytes of row copies ((k_h + 1) x len4) and of a 1x1 pixel copy a layer may need, and most filter rows. */
 #define AD_W16_SCRATCH 1024
 #define AD_W16_MAX_ROWS 64
 #define AD_W16_RECORD 3
@@ -165,7 +166,7 @@ static inline int32_t ad_w16_wide_words(int32_t k_h, int32_t groups4)
 
 /*
  * Scratch bytes of a k_h x k_w x in_c filter for the fastest run: the row
- * pointers (rows and xs, k_h each), k_h + 1 rows of len4 bytes (copies of
+ * pointers (rows and xs, k_h each, when k_h > 1), k_h + 1 rows of len4 bytes (copies of
  * rows that cross the image's border, and the zero-point row), then the
  * widened input words. The kernel runs with less: without the widened words
  * (the narrow loop), and without the row copies when every row is read in
@@ -174,7 +175,7 @@ static inline int32_t ad_w16_wide_words(int32_t k_h, int32_t groups4)
 static inline int32_t ad_w16_scratch(int32_t k_h, int32_t k_w, int32_t in_c)
 {
     int32_t len4 = (k_w * in_c + 3) & ~3;
-    return 2 * k_h * AD_SCRATCH_POINTER + (k_h + 1) * len4 +
+    return (k_h > 1 ? 2 * k_h * AD_SCRATCH_POINTER : 0) + (k_h + 1) * len4 +
            (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, len4 / 4);
 }
 
@@ -207,8 +208,9 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     ad_rowbuf_geom g;
     /* All in the caller's scratch (ad_w16_scratch). */
     const int8_t **rows, **xs;
-    int8_t *bytes, *zp_row;
-    int32_t copies;
+    const int8_t *one_row[2];
+    int8_t *base, *bytes, *zp_row;
+    int32_t copies, pointers;
     int32_t filters_per_group;
     int32_t oy, ox, oc, ky, gi;
     int32_t in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c, len, len4, groups4;
@@ -253,19 +255,29 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     {
         return AD_ERR_ARG;
     }
-    /* Scratch: the row pointers, the row copies unless every row is read in place, then the widened words if they fit. */
+    /*
+     * Scratch: the row pointers (a one-row filter, the FULLY_CONNECTED case,
+     * keeps its two on the stack), the row copies unless every row is read in
+     * place, then the widened words if they fit.
+     */
     copies = inside && !pixels ? 0 : (k_h + 1) * len4;
-    rows = (const int8_t **)ad_scratch(ctx, 2 * k_h * AD_SCRATCH_POINTER + copies);
-    if (rows == NULL)
+    pointers = k_h > 1 ? 2 * k_h * AD_SCRATCH_POINTER : 0;
+    base = ctx != NULL ? (int8_t *)ctx->buf : NULL;
+    if (pointers + copies > 0)
     {
-        return AD_ERR_ARG;
+        base = (int8_t *)ad_scratch(ctx, pointers + copies);
+        if (base == NULL)
+        {
+            return AD_ERR_ARG;
+        }
     }
+    rows = k_h > 1 ? (const int8_t **)(void *)base : one_row;
     xs = rows + k_h;
-    bytes = (int8_t *)rows + 2 * (size_t)k_h * AD_SCRATCH_POINTER;
+    bytes = base != NULL ? base + pointers : NULL;
 #if AD_DOT_DSP
-    wide = (int32_t *)(void *)(bytes + copies);
-    wide_ok = ad_w16_wide_words(k_h, groups4) != 0 &&
-              ctx->size >= 2 * k_h * AD_SCRATCH_POINTER + copies + (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, groups4);
+    wide = bytes != NULL ? (int32_t *)(void *)(bytes + copies) : NULL;
+    wide_ok = wide != NULL && ((uintptr_t)base & 3u) == 0 && ad_w16_wide_words(k_h, groups4) != 0 &&
+              ctx->size >= pointers + copies + (int32_t)sizeof(int32_t) * ad_w16_wide_words(k_h, groups4);
 #endif
     for (oc = 0; oc < out_c; oc++)
     {

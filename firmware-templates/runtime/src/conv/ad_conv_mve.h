@@ -33,7 +33,7 @@
 /* Each call site of the pass compiles to its own loop (the constant flags fold away). */
 #if defined(__GNUC__)
 #define AD_CONV_MVE_INLINE static inline __attribute__((always_inline))
-/* Keeps the pixel loops out of the callers, whose variable-length arrays take a frame pointer (r7). */
+/* Keeps the pixel loops out of line: one copy for every call site, with all registers to itself. */
 #define AD_CONV_MVE_NOINLINE static __attribute__((noinline))
 #else
 #define AD_CONV_MVE_INLINE static inline
@@ -356,6 +356,8 @@ AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(const ad_conv_mve_state *s, const i
                                              const ad_conv_quant *quant, const ad_add_quant *add_quant, int8_t *out0,
                                              int8_t *out1, int two)
 {
+    /* A copy the compiler keeps in registers: the assembly's memory clobber would reload *quant per block. */
+    const ad_conv_quant q = *quant;
     /* Per vector of four channels: multipliers, left shifts, right shifts (12 words). */
     const int32_t *rec = records + ad_conv_mve_section(out_c);
     /* Packed filter bytes per output channel. */
@@ -368,13 +370,13 @@ AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(const ad_conv_mve_state *s, const i
         if (two)
         {
             ad_conv_mve_sums(x0, x1, n, w, records + oc, nc, s->acc[0], s->acc[1], 1);
-            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, quant, add_quant, out0 + oc);
-            ad_conv_mve_finish(s->acc[1], rec + 3 * oc, nc, quant, add_quant, out1 + oc);
+            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, &q, add_quant, out0 + oc);
+            ad_conv_mve_finish(s->acc[1], rec + 3 * oc, nc, &q, add_quant, out1 + oc);
         }
         else
         {
             ad_conv_mve_sums(x0, x0, n, w, records + oc, nc, s->acc[0], s->acc[0], 0);
-            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, quant, add_quant, out0 + oc);
+            ad_conv_mve_finish(s->acc[0], rec + 3 * oc, nc, &q, add_quant, out0 + oc);
         }
     }
 }

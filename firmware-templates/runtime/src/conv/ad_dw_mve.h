@@ -33,7 +33,7 @@
 
 #if defined(__GNUC__)
 #define AD_DW_MVE_INLINE static inline __attribute__((always_inline))
-/* Keeps the pixel loops out of the callers, whose variable-length arrays take a frame pointer (r7). */
+/* Keeps the pixel loops out of line: one copy for every call site, with all registers to itself. */
 #define AD_DW_MVE_NOINLINE static __attribute__((noinline))
 #else
 #define AD_DW_MVE_INLINE static inline

@@ -12,7 +12,7 @@ use autodeploy_runtime::Kernel;
 
 use crate::emit::layer::EmittedLayer;
 
-/// The kernel's stack buffer for padded filter rows (`AD_W16_SCRATCH`).
+/// Most bytes of the kernel's padded filter-row copies (`AD_W16_SCRATCH`).
 const SCRATCH: usize = 1024;
 /// Filter rows the kernel can hold (`AD_W16_MAX_ROWS`).
 const MAX_ROWS: usize = 64;

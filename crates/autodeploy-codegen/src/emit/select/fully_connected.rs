@@ -31,7 +31,9 @@ pub fn prewiden(
     else {
         return emitted;
     };
-    if r.filter_zero_point != 0 || r.per_channel {
+    // A depth that is not a multiple of 4 would need row copies in scratch:
+    // the plain DSP kernel needs none.
+    if r.filter_zero_point != 0 || r.per_channel || dims.input_depth % 4 != 0 {
         return emitted;
     }
     let Some(weights) = weights(graph, layer) else {

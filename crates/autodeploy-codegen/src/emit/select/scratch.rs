@@ -94,7 +94,7 @@ pub fn depthwise_mve(taps: usize, out_c: usize, padded: bool) -> usize {
     2 * taps.max(1) * POINTER + if padded { out_c.max(1) } else { 0 }
 }
 
-/// `ad_conv2d_w16_dsp_s8_scratch_size`: the row pointers, `k_h + 1` rows of
+/// `ad_conv2d_w16_dsp_s8_scratch_size`: the row pointers (for `k_h > 1`), `k_h + 1` rows of
 /// the filter row's length rounded up to 4 (border copies and the
 /// zero-point row), then the widened input words (when they fit
 /// `AD_W16_WIDE`).
@@ -105,12 +105,15 @@ pub fn w16(k_h: usize, k_w: usize, in_c: usize) -> usize {
     w16_least(k_h, k_w, in_c, false) + 4 * wide
 }
 
-/// The least scratch of the w16 kernel: the row pointers, and the row
+/// The least scratch of the w16 kernel: the row pointers (for more than
+/// one filter row), and the row
 /// copies unless `rows_in_place` (no padding, rows a multiple of 4 long,
 /// no row-buffer pixels: the kernel's `inside && !pixels`). Without the
 /// widened words it runs its narrow loop.
 pub fn w16_least(k_h: usize, k_w: usize, in_c: usize, rows_in_place: bool) -> usize {
     let len4 = (k_w * in_c).div_ceil(4) * 4;
     let copies = if rows_in_place { 0 } else { (k_h + 1) * len4 };
-    2 * k_h * POINTER + copies
+    // A one-row filter keeps its two row pointers on the stack.
+    let pointers = if k_h > 1 { 2 * k_h * POINTER } else { 0 };
+    pointers + copies
 }
