@@ -112,8 +112,21 @@ fn conv_case(rng: &mut Rng, kind: ConvKind, dtype: ElementType) -> Case {
 
 /// [`conv_case`] with the filter height drawn from `rows` (inclusive).
 fn conv_case_rows(rng: &mut Rng, kind: ConvKind, dtype: ElementType, rows: (usize, usize)) -> Case {
+    conv_case_shaped(rng, kind, dtype, rows, false)
+}
+
+/// [`conv_case_rows`]; with `column`, over a one-column image (width 1,
+/// filter width 1: a streaming model's time axis) with up to 40 channels.
+fn conv_case_shaped(
+    rng: &mut Rng,
+    kind: ConvKind,
+    dtype: ElementType,
+    rows: (usize, usize),
+    column: bool,
+) -> Case {
     let padding = rng.pick(&[Padding::Same, Padding::Valid]);
     let (kh, kw) = (rng.usize(rows.0, rows.1), rng.usize(1, 4));
+    let kw = if column { 1 } else { kw };
     let (sh, sw) = (rng.usize(1, 3), rng.usize(1, 3));
     let (dh, dw) = if rng.chance(0.3) {
         (rng.usize(1, 3), rng.usize(1, 3))
@@ -121,9 +134,13 @@ fn conv_case_rows(rng: &mut Rng, kind: ConvKind, dtype: ElementType, rows: (usiz
         (1, 1)
     };
     let (h, oh) = spatial(rng, kh, dh, sh, padding);
-    let (w, ow) = spatial(rng, kw, dw, sw, padding);
+    let (w, ow) = if column {
+        (1, 1)
+    } else {
+        spatial(rng, kw, dw, sw, padding)
+    };
     let batch = rng.usize(1, 2);
-    let in_c = rng.usize(1, 8);
+    let in_c = rng.usize(1, if column { 40 } else { 8 });
     let (out_c, multiplier) = match kind {
         ConvKind::Conv => (rng.usize(1, 8), 0),
         ConvKind::Depthwise => {
@@ -404,6 +421,17 @@ pub fn conv_s8(rng: &mut Rng) -> Case {
 /// One int8 DEPTHWISE_CONV_2D case (depth multipliers 1 to 3).
 pub fn depthwise_s8(rng: &mut Rng) -> Case {
     conv_case(rng, ConvKind::Depthwise, I8)
+}
+
+/// One int8 DEPTHWISE_CONV_2D case, two in five over a one-column image
+/// with a filter 1 to 10 rows high (the Helium variants run those as one
+/// row of pixels, in place without the line buffer).
+pub fn depthwise_or_column_s8(rng: &mut Rng) -> Case {
+    if rng.chance(0.4) {
+        conv_case_shaped(rng, ConvKind::Depthwise, I8, (1, 10), true)
+    } else {
+        depthwise_s8(rng)
+    }
 }
 
 /// One int8 DEPTHWISE_CONV_2D case with a filter 33 to 36 rows high (taller

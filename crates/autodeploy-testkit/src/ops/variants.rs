@@ -29,8 +29,11 @@ pub const GENERATORS: &[(&str, Generator)] = &[
     ("ad_conv2d_rowbuf_mve_s8", conv::conv_s8),
     ("ad_conv2d_mve_s8", conv::conv_s8),
     ("ad_conv2d_add_mve_s8", conv::conv_add_s8),
-    ("ad_depthwise_conv2d_rowbuf_mve_s8", conv::depthwise_s8),
-    ("ad_depthwise_conv2d_mve_s8", conv::depthwise_s8),
+    (
+        "ad_depthwise_conv2d_rowbuf_mve_s8",
+        conv::depthwise_or_column_s8,
+    ),
+    ("ad_depthwise_conv2d_mve_s8", conv::depthwise_or_column_s8),
     ("ad_fully_connected_mve_s8", conv::fully_connected_s8),
     ("ad_avg_pool_mve_s8", shape::avg_pool_s8),
     ("ad_avg_pool_dsp_s8", shape::avg_pool_s8),

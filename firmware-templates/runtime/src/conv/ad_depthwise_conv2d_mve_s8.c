@@ -53,6 +53,12 @@ ad_status ad_depthwise_conv2d_mve_s8(const ad_context *ctx,
     for (b = 0; b < output_dims->n; b++)
     {
         const int8_t *image = input + (size_t)b * in_h * in_w * in_c;
+        if (ad_dw_mve_is_column(in_w, out_w, k_w))
+        {
+            ad_dw_mve_column(&s, image, p, k_h, in_h, in_c, out_h, out_c, filter, bias, quant,
+                             output + (size_t)b * out_h * out_c);
+            continue;
+        }
         for (oy = 0; oy < out_h; oy++)
         {
             for (ky = 0; ky < k_h; ky++)

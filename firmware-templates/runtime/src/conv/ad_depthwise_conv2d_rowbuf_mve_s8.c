@@ -63,6 +63,20 @@ input_dims->n != 1 ||
     {
         return AD_ERR_ARG;
     }
+    if (ad_dw_mve_is_column(in_w, out_w, k_w) && rb->delta % in_c == 0 &&
+        rb->delta / in_c < 2 * p->stride.h - p->padding.h - 1)
+    {
+        /*
+         * In place without the line buffer: output row y overwrites input row
+         * y + delta / in_c, channel on channel. A pass of rows y, y + 1 reads
+         * all taps of a block of channels before it stores that block, later
+         * blocks read other channels, and the rows read by outputs from y + 2
+         * on start past y + 1 + delta / in_c (the condition above), so no
+         * row is overwritten before its last read.
+         */
+        ad_dw_mve_column(&s, input, p, k_h, in_h, in_c, out_h, out_c, filter, bias, quant, output);
+        return AD_OK;
+    }
     for (oy = 0; oy < out_h; oy++)
     {
         ad_rowbuf_save(&g, oy);

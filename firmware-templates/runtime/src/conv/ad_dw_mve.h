@@ -425,4 +425,30 @@ static inline void ad_dw_mve_row(const ad_dw_mve_state *s, const int8_t *const *
     }
 }
 
+/*
+ * A one-column image (in_w == out_w == k_w == 1, the streaming models' time
+ * axis) through the row code as one row of in_h pixels: the filter's rows
+ * become its taps along the row (the packed order is the same), so output
+ * pixels pair up and the rows are looked up once, not per output row.
+ */
+static inline void ad_dw_mve_column(const ad_dw_mve_state *s, const int8_t *image, const ad_conv_params *p,
+                                    int32_t k_h, int32_t in_h, int32_t in_c, int32_t out_h, int32_t out_c,
+                                    const int8_t *packed, const int32_t *records, const ad_conv_quant *quant,
+                                    int8_t *out)
+{
+    ad_conv_params along = *p;
+    const int8_t *rows[1];
+    along.stride.w = p->stride.h;
+    along.padding.w = p->padding.h;
+    along.dilation.w = p->dilation.h;
+    rows[0] = image;
+    ad_dw_mve_row(s, rows, &along, 1, k_h, in_h, in_c, out_h, out_c, packed, records, quant, out);
+}
+
+/* Whether the image is one column that ad_dw_mve_column can take. */
+static inline int ad_dw_mve_is_column(int32_t in_w, int32_t out_w, int32_t k_w)
+{
+    return in_w == 1 && out_w == 1 && k_w == 1;
+}
+
 #endif /* AD_DW_MVE_H */
