@@ -177,18 +177,33 @@ impl<'a> Emitter<'a> {
             &self.function_name(i),
             emitted,
         );
-        Ok(self.with_scratch(i, emitted))
+        self.with_scratch(layer, emitted)
     }
 
-    /// `emitted` calling its kernel with layer `i`'s scratch from the plan
+    /// `emitted` calling its kernel with `layer`'s scratch from the plan
     /// (an `ad_context` on the arena) instead of `NULL`, if it has some.
-    fn with_scratch(&self, i: usize, emitted: EmittedLayer) -> EmittedLayer {
+    fn with_scratch(
+        &self,
+        layer: &Layer,
+        emitted: EmittedLayer,
+    ) -> Result<EmittedLayer, LayerError> {
+        let i = layer.index;
         let (Some(kernel), Some(p)) = (emitted.kernel, self.plan.scratch[i]) else {
-            return emitted;
+            return Ok(emitted);
         };
         let call = format!("return {}(NULL, ", kernel.c_name());
         if emitted.code.matches(&call).count() != 1 {
-            return emitted;
+            if super::select::scratch::least(kernel, layer) == 0 {
+                return Ok(emitted);
+            }
+            // A kernel without its scratch returns AD_ERR_ARG: say so now.
+            return Err(LayerError::Other(CodegenError::Unrepresentable {
+                what: format!("layer {i}"),
+                reason: format!(
+                    "its call of {} cannot take the planned scratch",
+                    kernel.c_name()
+                ),
+            }));
         }
         let code = emitted.code.replace(
             &call,
@@ -199,7 +214,7 @@ impl<'a> Emitter<'a> {
                 kernel.c_name()
             ),
         );
-        EmittedLayer { code, ..emitted }
+        Ok(EmittedLayer { code, ..emitted })
     }
 
     /// Emits layer `layer` with its plain kernel, whatever its plan entry
