@@ -308,7 +308,7 @@ pub fn plan_with_external(
     plan_with_scratch(graph, options, external, &[])
 }
 
-/// [`plan_with_external`] with at least `scratch[l]` bytes of scratch for
+/// [`plan_with_external`] with at least `at_least[l]` bytes of scratch for
 /// layer `l` (beyond the slice: none), on top of
 /// [`PlanOptions::scratch_bytes`]: the emitter's second round, once it knows
 /// the kernels it calls.
@@ -316,7 +316,7 @@ pub fn plan_with_scratch(
     graph: &Graph,
     options: &PlanOptions,
     external: &[usize],
-    scratch: &[usize],
+    at_least: &[usize],
 ) -> Result<MemoryPlan, CodegenError> {
     for t in &graph.tensors {
         if t.data.is_none() && t.dtype.bits().is_none() && !external.contains(&t.index) {
@@ -326,13 +326,12 @@ pub fn plan_with_scratch(
             });
         }
     }
-    let extra = scratch;
     let scratch: Vec<usize> = graph
         .operators
         .iter()
         .map(|op| {
-            let at_least = extra.get(op.index).copied().unwrap_or(0);
-            (options.scratch_bytes)(graph, op).max(at_least)
+            let planned = at_least.get(op.index).copied().unwrap_or(0);
+            (options.scratch_bytes)(graph, op).max(planned)
         })
         .collect();
     let model_order: Vec<usize> = (0..graph.operators.len()).collect();

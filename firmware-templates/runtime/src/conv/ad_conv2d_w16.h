@@ -166,9 +166,9 @@ static inline int32_t ad_w16_wide_words(int32_t k_h, int32_t groups4)
 
 /*
  * Scratch bytes of a k_h x k_w x in_c filter for the fastest run: the row
- * pointers (rows and xs, k_h each, when k_h > 1), k_h + 1 rows of len4 bytes (copies of
- * rows that cross the image's border, and the zero-point row), then the
- * widened input words. The kernel runs with less: without the widened words
+ * pointers (rows and xs, k_h each, when k_h > 1), k_h + 1 rows of len4
+ * bytes (copies of rows that cross the image's border, and the zero-point
+ * row), then the widened input words. The kernel runs with less: without the widened words
  * (the narrow loop), and without the row copies when every row is read in
  * place (no padding, rows a multiple of 4 long, no row-buffer pixels).
  */
@@ -247,9 +247,7 @@ static inline ad_status ad_conv2d_w16_run(const ad_context *ctx,
     len4 = (len + 3) & ~3;
     groups4 = len4 / 4;
     /* The row copies are for taps outside the image and rows not a multiple of 4 long only. */
-    inside = params->padding.h == 0 && params->padding.w == 0 && len == len4 &&
-             (int64_t)(out_h - 1) * params->stride.h + (int64_t)(k_h - 1) * params->dilation.h < in_h &&
-             (int64_t)(out_w - 1) * params->stride.w + k_w - 1 < in_w;
+    inside = len == len4 && !ad_conv_taps_outside(params, in_h, in_w, k_h, k_w, out_h, out_w);
     pixels = rb != NULL && rb->unit == AD_UNIT_PIXELS;
     if (k_h > AD_W16_MAX_ROWS || (!inside && (int64_t)(k_h + 1) * len4 > AD_W16_SCRATCH))
     {

@@ -1,9 +1,9 @@
 /*
  * autodeploy runtime: the scratch size of ad_conv2d_w16_dsp_s8 and
- * ad_conv2d_add_w16_dsp_s8 (the
- * *_scratch_size companion in ad_runtime.h). The code generator computes the
- * same size on the host to place each layer's scratch in the arena; a
- * codegen test compiles this file on the host and compares the two.
+ * ad_conv2d_add_w16_dsp_s8, their *_scratch_size
+ * companion in ad_runtime.h. The code generator computes the same size on
+ * the host to place each layer's scratch in the arena; a codegen test
+ * (tests/scratch_size.rs) compiles this file on the host and compares.
  */
 #include "ad_runtime.h"
 

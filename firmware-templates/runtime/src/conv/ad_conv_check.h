@@ -65,4 +65,17 @@ static inline ad_status ad_dw_conv2d_check(const ad_dw_conv_params *params,
     return AD_OK;
 }
 
+/*
+ * Whether some tap of a k_h x k_w window over an in_h x in_w input, giving
+ * out_h x out_w outputs, falls outside the input (in the padding): the
+ * optimised kernels keep zero-point copies only for those layers.
+ */
+static inline int ad_conv_taps_outside(const ad_conv_params *p, int32_t in_h, int32_t in_w, int32_t k_h,
+                                       int32_t k_w, int32_t out_h, int32_t out_w)
+{
+    return p->padding.h != 0 || p->padding.w != 0 ||
+           (int64_t)(out_h - 1) * p->stride.h + (int64_t)(k_h - 1) * p->dilation.h >= in_h ||
+           (int64_t)(out_w - 1) * p->stride.w + (int64_t)(k_w - 1) * p->dilation.w >= in_w;
+}
+
 #endif /* AD_CONV_CHECK_H */

@@ -381,7 +381,7 @@ AD_CONV_MVE_NOINLINE void ad_conv_mve_pixels(const ad_conv_mve_state *s, const i
     }
 }
 
-/* Checks the contract and the stack limit; *window gets k_h * k_w * depth. */
+/* Checks the contract and the window limit the emitter's choice mirrors; *window gets k_h * k_w * depth. */
 static inline ad_status ad_conv_mve_begin(const ad_conv_quant *quant, const ad_dims *filter_dims, const int8_t *filter,
                                           const int32_t *records, int32_t *window)
 {

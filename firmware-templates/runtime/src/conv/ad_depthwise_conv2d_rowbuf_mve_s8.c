@@ -59,7 +59,9 @@ input_dims->n != 1 ||
     {
         return status;
     }
-    if (!ad_dw_mve_check(k_h * k_w, out_c, bias) || ad_dw_mve_bind(&s, ctx, k_h * k_w, out_c, ad_dw_mve_padded(p, in_h, in_w, k_h, k_w, out_h, out_w), quant) != AD_OK)
+    if (!ad_dw_mve_check(k_h * k_w, out_c, bias) ||
+        ad_dw_mve_bind(&s, ctx, k_h * k_w, out_c, ad_conv_taps_outside(p, in_h, in_w, k_h, k_w, out_h, out_w),
+                       quant) != AD_OK)
     {
         return AD_ERR_ARG;
     }

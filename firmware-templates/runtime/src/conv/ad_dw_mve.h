@@ -22,6 +22,7 @@
 #ifndef AD_DW_MVE_H
 #define AD_DW_MVE_H
 
+#include "ad_conv_check.h"
 #include "ad_mve.h"
 
 /* Largest filter rows and taps (k_h * k_w). */
@@ -60,15 +61,6 @@ typedef struct
 static inline int32_t ad_dw_mve_scratch(int32_t n_taps, int32_t out_c, int padded)
 {
     return 2 * (n_taps > 0 ? n_taps : 1) * AD_SCRATCH_POINTER + (padded ? (out_c > 0 ? out_c : 1) : 0);
-}
-
-/* Whether some tap of a k_h x k_w window over in_h x in_w giving out_h x out_w falls outside the input. */
-static inline int ad_dw_mve_padded(const ad_conv_params *p, int32_t in_h, int32_t in_w, int32_t k_h, int32_t k_w,
-                                   int32_t out_h, int32_t out_w)
-{
-    return p->padding.h != 0 || p->padding.w != 0 ||
-           (int64_t)(out_h - 1) * p->stride.h + (int64_t)(k_h - 1) * p->dilation.h >= in_h ||
-           (int64_t)(out_w - 1) * p->stride.w + (int64_t)(k_w - 1) * p->dilation.w >= in_w;
 }
 
 #if AD_MVE

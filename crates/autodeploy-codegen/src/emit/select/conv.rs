@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use autodeploy_model::Graph;
-use autodeploy_reference::layer::{Layer, Numeric, Step};
+use autodeploy_reference::layer::{Layer, Numeric, Step, Window};
 use autodeploy_runtime::Kernel;
 
 use crate::emit::layer::EmittedLayer;
@@ -84,15 +84,23 @@ fn conv_filter<'a>(graph: &Graph, layer: &'a Layer) -> Option<Filter<'a>> {
         input_zero_point: r.input_zero_point,
         multiplier: &r.multiplier,
         shift: &r.shift,
-        outside: {
-            let p = &window.params;
-            p.pad_h > 0
-                || p.pad_w > 0
-                || (output.h.max(1) - 1) * p.stride_h + (filter.h.max(1) - 1) * p.dilation_h
-                    >= input.h
-                || (output.w.max(1) - 1) * p.stride_w + filter.w.max(1) > input.w
-        },
+        outside: taps_outside(window),
     })
+}
+
+/// Whether some tap of the layer's window falls outside the input (in the
+/// padding): the twin of `ad_conv_taps_outside` in `ad_conv_check.h`.
+pub(super) fn taps_outside(window: &Window) -> bool {
+    let (p, i, f, o) = (
+        &window.params,
+        &window.input,
+        &window.filter,
+        &window.output,
+    );
+    p.pad_h > 0
+        || p.pad_w > 0
+        || (o.h.max(1) - 1) * p.stride_h + (f.h.max(1) - 1) * p.dilation_h >= i.h
+        || (o.w.max(1) - 1) * p.stride_w + (f.w.max(1) - 1) * p.dilation_w >= i.w
 }
 
 /// The layer's constant int8 filter (input 1), `None` when it is not constant.

@@ -38,45 +38,33 @@ pub fn least(kernel: Kernel, layer: &Layer) -> usize {
 fn sizes(kernel: Kernel, layer: &Layer) -> (usize, usize) {
     let window = match &layer.step {
         Step::Conv { window, .. } | Step::Depthwise { window, .. } => window,
-        // FULLY_CONNECTED on the DSP w16 kernel: a 1x1 convolution over the batch rows.
+        // FULLY_CONNECTED on the DSP w16 kernel: a 1x1 convolution over the
+        // batch rows, without padding or row buffer, so its rows are read in
+        // place when 4-aligned.
         Step::FullyConnected { dims, .. } if kernel == Kernel::Conv2dW16DspS8 => {
-            // No padding, no row buffer: rows are read in place when 4-aligned.
-            let rows_in_place = dims.input_depth % 4 == 0;
-            return (
-                w16(1, 1, dims.input_depth),
-                w16_least(1, 1, dims.input_depth, rows_in_place),
-            );
+            let depth = dims.input_depth;
+            return (w16(1, 1, depth), w16_least(1, 1, depth, depth % 4 == 0));
         }
         _ => return (0, 0),
     };
     let (f, out_c) = (&window.filter, window.output.c);
-    let n = match kernel {
+    match kernel {
         Kernel::Conv2dMveS8 | Kernel::Conv2dRowbufMveS8 | Kernel::Conv2dAddMveS8 => {
-            let window = f.h * f.w * f.c;
-            return (
-                conv_mve(window, out_c),
-                conv_mve(window, out_c.min(MVE_BLOCK)),
-            );
+            let n = f.h * f.w * f.c;
+            (conv_mve(n, out_c), conv_mve(n, out_c.min(MVE_BLOCK)))
         }
         Kernel::DepthwiseConv2dMveS8 | Kernel::DepthwiseConv2dRowbufMveS8 => {
-            let (p, i, o) = (&window.params, &window.input, &window.output);
-            // `ad_dw_mve_padded`: does some tap fall outside the input?
-            let padded = p.pad_h != 0
-                || p.pad_w != 0
-                || (o.h.max(1) - 1) * p.stride_h + (f.h.max(1) - 1) * p.dilation_h >= i.h
-                || (o.w.max(1) - 1) * p.stride_w + (f.w.max(1) - 1) * p.dilation_w >= i.w;
             let taps = f.h * f.w;
-            return (
+            (
                 depthwise_mve(taps, out_c, true),
-                depthwise_mve(taps, out_c, padded),
-            );
+                depthwise_mve(taps, out_c, super::conv::taps_outside(window)),
+            )
         }
         Kernel::Conv2dW16DspS8 | Kernel::Conv2dAddW16DspS8 => {
-            return (w16(f.h, f.w, f.c), w16_least(f.h, f.w, f.c, false));
+            (w16(f.h, f.w, f.c), w16_least(f.h, f.w, f.c, false))
         }
-        _ => 0,
-    };
-    (n, n)
+        _ => (0, 0),
+    }
 }
 
 /// `ad_conv2d_mve_s8_scratch_size` for blocks of `block` output channels
@@ -94,9 +82,9 @@ pub fn depthwise_mve(taps: usize, out_c: usize, padded: bool) -> usize {
     2 * taps.max(1) * POINTER + if padded { out_c.max(1) } else { 0 }
 }
 
-/// `ad_conv2d_w16_dsp_s8_scratch_size`: the row pointers (for `k_h > 1`), `k_h + 1` rows of
-/// the filter row's length rounded up to 4 (border copies and the
-/// zero-point row), then the widened input words (when they fit
+/// `ad_conv2d_w16_dsp_s8_scratch_size`: the row pointers (for `k_h > 1`),
+/// `k_h + 1` rows of the filter row's length rounded up to 4 (border copies
+/// and the zero-point row), then the widened input words (when they fit
 /// `AD_W16_WIDE`).
 pub fn w16(k_h: usize, k_w: usize, in_c: usize) -> usize {
     let len4 = (k_w * in_c).div_ceil(4) * 4;
@@ -105,11 +93,10 @@ pub fn w16(k_h: usize, k_w: usize, in_c: usize) -> usize {
     w16_least(k_h, k_w, in_c, false) + 4 * wide
 }
 
-/// The least scratch of the w16 kernel: the row pointers (for more than
-/// one filter row), and the row
-/// copies unless `rows_in_place` (no padding, rows a multiple of 4 long,
-/// no row-buffer pixels: the kernel's `inside && !pixels`). Without the
-/// widened words it runs its narrow loop.
+/// The least scratch of the w16 kernel: the row pointers (for more than one
+/// filter row), and the row copies unless `rows_in_place` (no padding, rows
+/// a multiple of 4 long, no row-buffer pixels: the kernel's
+/// `inside && !pixels`). Without the widened words it runs its narrow loop.
 pub fn w16_least(k_h: usize, k_w: usize, in_c: usize, rows_in_place: bool) -> usize {
     let len4 = (k_w * in_c).div_ceil(4) * 4;
     let copies = if rows_in_place { 0 } else { (k_h + 1) * len4 };
