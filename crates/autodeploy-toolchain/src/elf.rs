@@ -55,17 +55,9 @@ impl MemoryReport {
     /// (that is where the linker put it when that memory overflowed); if there is none, it is an
     /// error.
     pub fn from_elf(board: &Board, elf_path: &Path) -> Result<MemoryReport, ToolchainError> {
-        let elf_err = |message: String| ToolchainError::Elf {
-            path: elf_path.to_owned(),
-            message,
-        };
-        let data = std::fs::read(elf_path).map_err(|source| ToolchainError::Io {
-            action: "read ELF file",
-            path: elf_path.to_owned(),
-            source,
-        })?;
-        let file =
-            ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+        let elf_err = |message: String| elf_error(elf_path, message);
+        let data = read(elf_path)?;
+        let file = parse(elf_path, &data)?;
 
         let mut used: Vec<u64> = vec![0; board.memory.len()];
         let attribute = |address: u64| -> Option<usize> {
@@ -221,13 +213,8 @@ impl fmt::Display for MemoryReport {
 /// Used to attribute code size to kernels: a kernel's functions share its name as a prefix.
 pub fn function_sizes(elf_path: &Path) -> Result<Vec<(String, u64)>, ToolchainError> {
     use object::{ObjectSymbol, SymbolKind};
-    let elf_err = |message: String| ToolchainError::Elf {
-        path: elf_path.to_owned(),
-        message,
-    };
-    let data = std::fs::read(elf_path).map_err(|e| elf_err(e.to_string()))?;
-    let file =
-        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    let data = std::fs::read(elf_path).map_err(|e| elf_error(elf_path, e.to_string()))?;
+    let file = parse(elf_path, &data)?;
     let mut sizes: Vec<(String, u64)> = file
         .symbols()
         .filter(|s| s.kind() == SymbolKind::Text && s.size() > 0)
@@ -241,13 +228,8 @@ pub fn function_sizes(elf_path: &Path) -> Result<Vec<(String, u64)>, ToolchainEr
 /// The address of the data or function symbol `name` in `elf_path`, if it has one.
 pub fn symbol_address(elf_path: &Path, name: &str) -> Result<Option<u64>, ToolchainError> {
     use object::ObjectSymbol;
-    let elf_err = |message: String| ToolchainError::Elf {
-        path: elf_path.to_owned(),
-        message,
-    };
-    let data = std::fs::read(elf_path).map_err(|e| elf_err(e.to_string()))?;
-    let file =
-        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    let data = std::fs::read(elf_path).map_err(|e| elf_error(elf_path, e.to_string()))?;
+    let file = parse(elf_path, &data)?;
     Ok(file
         .symbols()
         .find(|s| s.is_definition() && s.name() == Ok(name))
@@ -264,17 +246,9 @@ pub struct Segment {
 /// The ELF's loadable segments at their load (physical) addresses, and the vector table's
 /// address (the lowest segment holding `.vectors`, which the linker script puts first).
 pub fn loadable_segments(elf: &Path) -> Result<(Vec<Segment>, u32), ToolchainError> {
-    let elf_err = |message: String| ToolchainError::Elf {
-        path: elf.to_owned(),
-        message,
-    };
-    let data = std::fs::read(elf).map_err(|source| ToolchainError::Io {
-        action: "read ELF file",
-        path: elf.to_owned(),
-        source,
-    })?;
-    let file =
-        ElfFile32::<object::Endianness>::parse(&*data).map_err(|e| elf_err(e.to_string()))?;
+    let elf_err = |message: String| elf_error(elf, message);
+    let data = read(elf)?;
+    let file = parse(elf, &data)?;
     let endian = file.endian();
     let mut segments = Vec::new();
     for ph in file
@@ -298,4 +272,29 @@ pub fn loadable_segments(elf: &Path) -> Result<(Vec<Segment>, u32), ToolchainErr
         .map(|s| s.address() as u32)
         .ok_or_else(|| elf_err("no .vectors section".into()))?;
     Ok((segments, vectors))
+}
+
+/// The bytes of the ELF file at `path`.
+fn read(path: &Path) -> Result<Vec<u8>, ToolchainError> {
+    std::fs::read(path).map_err(|source| ToolchainError::Io {
+        action: "read ELF file",
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// `data`, read from `path`, as a 32-bit ELF file.
+fn parse<'d>(
+    path: &Path,
+    data: &'d [u8],
+) -> Result<ElfFile32<'d, object::Endianness>, ToolchainError> {
+    ElfFile32::parse(data).map_err(|e| elf_error(path, e.to_string()))
+}
+
+/// What is wrong with the ELF file at `path`.
+fn elf_error(path: &Path, message: String) -> ToolchainError {
+    ToolchainError::Elf {
+        path: path.to_owned(),
+        message,
+    }
 }

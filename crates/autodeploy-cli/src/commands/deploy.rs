@@ -24,7 +24,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 
 use super::generate::KernelsArg;
-use super::validate::{LinkArgs, TransportArg};
+use super::validate::LinkArgs;
 use crate::format::thousands;
 use crate::ExitStatus;
 
@@ -153,17 +153,13 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
     else {
         bail!("no model given: pass MODEL (or --tflite-filename), or set `model` in --config");
     };
-    let kernels = match (args.kernels, config.kernels.as_deref()) {
-        (Some(k), _) => k,
-        (None, Some(text)) => {
-            <KernelsArg as clap::ValueEnum>::from_str(text, true).map_err(|_| {
-                anyhow::anyhow!(
-                    "config key `kernels` is '{text}': expected 'portable' or 'optimized'"
-                )
-            })?
-        }
-        (None, None) => KernelsArg::Optimized,
-    };
+    let kernels = choice_or_config(
+        args.kernels,
+        config.kernels.as_deref(),
+        "kernels",
+        "'portable' or 'optimized'",
+    )?
+    .unwrap_or(KernelsArg::Optimized);
     let defaults = ProfileOptions::default();
     let runs = args.runs.or(config.runs).unwrap_or(defaults.runs);
     if runs == 0 {
@@ -203,39 +199,50 @@ fn settings(args: &DeployArgs) -> anyhow::Result<Settings> {
 
 /// `--transport`, `--probe`, `--port`, `--reload`, else the config file's keys of those names.
 fn link_settings(args: &LinkArgs, config: &ConfigFile) -> anyhow::Result<LinkArgs> {
-    let transport = match (args.transport, config.transport.as_deref()) {
-        (Some(t), _) => Some(t),
-        (None, Some(text)) => Some(
-            <TransportArg as clap::ValueEnum>::from_str(text, true).map_err(|_| {
-                anyhow::anyhow!(
-                    "config key `transport` is '{text}': expected 'uart', 'rtt' or 'serial'"
-                )
-            })?,
-        ),
-        (None, None) => None,
-    };
-    let probe = match (&args.probe, config.probe.as_deref()) {
-        (Some(p), _) => Some(p.clone()),
-        (None, Some(text)) => Some(
-            text.parse()
-                .map_err(|e: String| anyhow::anyhow!("config key `probe`: {e}"))?,
-        ),
-        (None, None) => None,
-    };
-    let port = match (&args.port, config.port.as_deref()) {
-        (Some(p), _) => Some(p.clone()),
-        (None, Some(text)) => Some(
-            text.parse()
-                .map_err(|e: String| anyhow::anyhow!("config key `port`: {e}"))?,
-        ),
-        (None, None) => None,
-    };
     Ok(LinkArgs {
-        transport,
-        probe,
-        port,
+        transport: choice_or_config(
+            args.transport,
+            config.transport.as_deref(),
+            "transport",
+            "'uart', 'rtt' or 'serial'",
+        )?,
+        probe: flag_or_config(&args.probe, config.probe.as_deref(), "probe")?,
+        port: flag_or_config(&args.port, config.port.as_deref(), "port")?,
         reload: args.reload || config.reload.unwrap_or(false),
     })
+}
+
+/// The flag's choice, else the config file's text under `key` read as one
+/// of its values (`expected` names them in the error), else none.
+fn choice_or_config<T: clap::ValueEnum>(
+    flag: Option<T>,
+    text: Option<&str>,
+    key: &str,
+    expected: &str,
+) -> anyhow::Result<Option<T>> {
+    match (flag, text) {
+        (Some(value), _) => Ok(Some(value)),
+        (None, Some(text)) => <T as clap::ValueEnum>::from_str(text, true)
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("config key `{key}` is '{text}': expected {expected}")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The flag's value, else the config file's text under `key` parsed (its
+/// error naming the key), else none.
+fn flag_or_config<T>(flag: &Option<T>, text: Option<&str>, key: &str) -> anyhow::Result<Option<T>>
+where
+    T: Clone + std::str::FromStr<Err = String>,
+{
+    match (flag, text) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(text)) => text
+            .parse()
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("config key `{key}`: {e}")),
+        (None, None) => Ok(None),
+    }
 }
 
 /// One line per finished step, a spinner while a step runs.
